@@ -1,0 +1,82 @@
+#include "agentp2p/core/byte_stream.hpp"
+
+#include <array>
+#include <string>
+
+#include "agentp2p/base/uvarint.hpp"
+
+namespace agentp2p::core {
+
+awaitable<result<void>> byte_stream::write_v(std::span<const byte_span> parts) {
+  for (auto part : parts) {
+    if (part.empty()) continue;
+    AP_CO_TRYV(co_await write(part));
+  }
+  co_return ok();
+}
+
+awaitable<result<void>> read_exact(byte_stream& s, mutable_byte_span buf) {
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    auto n = co_await s.read_some(buf.subspan(got));
+    if (!n) {
+      if (got > 0 && n.error().is(errc::end_of_stream))
+        co_return make_error(errc::decode_error, "truncated: stream ended after " + std::to_string(got) +
+                                                     " of " + std::to_string(buf.size()) + " bytes");
+      co_return std::move(n).error();
+    }
+    got += *n;
+  }
+  co_return ok();
+}
+
+awaitable<result<bytes>> read_length_prefixed(byte_stream& s, std::size_t max_size) {
+  std::array<std::uint8_t, uvarint::max_length> prefix{};
+  std::size_t used = 0;
+  std::uint64_t length = 0;
+  for (;;) {
+    if (used == prefix.size()) co_return make_error(errc::too_large, "length prefix longer than 9 bytes");
+    auto n = co_await s.read_some(mutable_byte_span(prefix.data() + used, 1));
+    if (!n) {
+      if (used > 0 && n.error().is(errc::end_of_stream))
+        co_return make_error(errc::decode_error, "truncated length prefix");
+      co_return std::move(n).error();
+    }
+    ++used;
+    AP_CO_TRY(auto decoded, uvarint::try_decode(byte_span(prefix.data(), used)));
+    if (decoded) {
+      length = decoded->value;
+      break;
+    }
+  }
+  if (length > max_size)
+    co_return make_error(errc::too_large, "message of " + std::to_string(length) + " bytes exceeds the limit of " +
+                                              std::to_string(max_size));
+  bytes payload(length);
+  AP_CO_TRYV(co_await read_exact(s, payload));
+  co_return payload;
+}
+
+awaitable<result<void>> write_length_prefixed(byte_stream& s, byte_span payload) {
+  std::uint8_t prefix[uvarint::max_length + 1];
+  auto n = uvarint::encode(payload.size(), prefix);
+  const byte_span parts[] = {byte_span(prefix, n), payload};
+  co_return co_await s.write_v(parts);
+}
+
+awaitable<result<bytes>> read_to_end(byte_stream& s, std::size_t max_size) {
+  bytes out;
+  std::array<std::uint8_t, 16384> chunk{};
+  for (;;) {
+    auto n = co_await s.read_some(chunk);
+    if (!n) {
+      if (n.error().is(errc::end_of_stream)) co_return out;
+      co_return std::move(n).error();
+    }
+    if (out.size() + *n > max_size)
+      co_return make_error(errc::too_large, "stream exceeds the limit of " + std::to_string(max_size) + " bytes");
+    out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(*n));
+  }
+}
+
+}  // namespace agentp2p::core

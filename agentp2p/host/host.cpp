@@ -1,0 +1,339 @@
+#include "agentp2p/host/host.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "agentp2p/base/deadline.hpp"
+#include "agentp2p/base/log.hpp"
+#include "agentp2p/host/interface_addrs.hpp"
+#include "agentp2p/host/upgrader.hpp"
+#include "agentp2p/multistream/multistream.hpp"
+
+namespace agentp2p::host {
+
+using multiformats::multiaddr;
+using multiformats::protocol_code;
+
+std::string_view to_string(direction d) noexcept { return d == direction::inbound ? "inbound" : "outbound"; }
+
+struct host::pending_dial {
+  explicit pending_dial(executor ex) : done(std::move(ex), asio::steady_timer::time_point::max()) {}
+  asio::steady_timer done;
+  std::optional<result<std::shared_ptr<connection>>> outcome;
+};
+
+host::host(executor ex, parts p)
+    : executor_(ex),
+      identity_(std::move(p.identity)),
+      id_(crypto::peer_id::from_public_key(identity_.public_key())),
+      config_(std::move(p.cfg)),
+      transports_(std::move(p.transports)),
+      security_(std::move(p.security)),
+      muxers_(std::move(p.muxers)),
+      peers_(config_.peer_store),
+      tasks_(ex) {}
+
+host::~host() = default;
+
+void host::spawn(awaitable<void> task, std::string name) {
+  // The task holds the host alive for as long as it runs.
+  auto keep_alive = [](std::shared_ptr<host>, awaitable<void> t) -> awaitable<void> { co_await std::move(t); };
+  tasks_.spawn(keep_alive(shared_from_this(), std::move(task)), std::move(name));
+}
+
+// ---- listening ----------------------------------------------------------
+
+result<multiaddr> host::listen(const multiaddr& addr) {
+  if (closed_) return make_error(errc::closed, "host is closed");
+  for (auto& t : transports_) {
+    if (!t->can_listen(addr)) continue;
+    AP_TRY(auto l, t->listen(addr));
+    std::shared_ptr<core::listener> shared(std::move(l));
+    listeners_.push_back(shared);
+    spawn(accept_loop(shared), "accept " + addr.to_string());
+    return shared->local_address();
+  }
+  return make_error(errc::unsupported, "no transport can listen on " + addr.to_string());
+}
+
+std::vector<multiaddr> host::listen_addresses() const {
+  std::vector<multiaddr> out;
+  for (const auto& l : listeners_)
+    for (auto& a : expand_wildcard(l->local_address())) out.push_back(std::move(a));
+  return out;
+}
+
+awaitable<void> host::accept_loop(std::shared_ptr<core::listener> l) {
+  while (!closed_) {
+    auto raw = co_await l->accept();
+    if (!raw) {
+      if (raw.error().is(errc::closed) || closed_) co_return;
+      log::warn("accept on " + l->local_address().to_string() + " failed: " + raw.error().what());
+      // Out of descriptors or similar: back off instead of spinning.
+      asio::steady_timer pause(executor_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    if (pending_inbound_ >= config_.max_pending_inbound || conn_count_ >= config_.max_connections) {
+      log::warn("refusing inbound connection from " + raw->remote_addr.to_string() + ": connection limit reached");
+      raw->stream->reset();
+      continue;
+    }
+    spawn(handle_inbound(std::move(*raw)), "inbound upgrade");
+  }
+}
+
+awaitable<void> host::handle_inbound(core::raw_connection raw) {
+  ++pending_inbound_;
+  const std::string from = raw.remote_addr.to_string();
+  upgrader up(security_, muxers_);
+  auto result = co_await with_deadline(up.inbound(std::move(raw.stream)), config_.upgrade_timeout,
+                                       "inbound handshake from " + from);
+  --pending_inbound_;
+  if (!result) {
+    log::debug("inbound connection from " + from + " failed: " + result.error().what());
+    co_return;
+  }
+  if (closed_ || conn_count_ >= config_.max_connections ||
+      connections_to(result->remote_peer).size() >= config_.max_connections_per_peer) {
+    log::info("closing inbound connection from " + result->remote_peer.to_string() + ": connection limit");
+    co_await result->muxed->close();
+    co_return;
+  }
+  connection_info info{next_conn_id_++, result->remote_peer,       result->remote_key,
+                       raw.local_addr,  raw.remote_addr,           direction::inbound,
+                       result->security, result->muxer,            std::chrono::steady_clock::now()};
+  adopt(std::make_shared<connection>(std::move(info), std::move(result->muxed)));
+}
+
+// ---- dialing ------------------------------------------------------------
+
+awaitable<result<std::shared_ptr<connection>>> host::connect(const multiaddr& addr) {
+  std::optional<crypto::peer_id> expected;
+  if (auto p = addr.find(protocol_code::p2p)) {
+    AP_CO_TRY(auto id, crypto::peer_id::from_bytes(p->value));
+    if (id == id_) co_return make_error(errc::invalid_argument, "refusing to dial ourselves");
+    if (auto existing = find_open(id)) co_return existing;
+    expected = std::move(id);
+  }
+  co_return co_await dial_addr(addr, std::move(expected));
+}
+
+awaitable<result<std::shared_ptr<connection>>> host::connect(const crypto::peer_id& peer) {
+  if (peer == id_) co_return make_error(errc::invalid_argument, "refusing to dial ourselves");
+  if (auto existing = find_open(peer)) co_return existing;
+  if (auto it = dials_.find(peer); it != dials_.end()) {
+    auto pending = it->second;
+    while (!pending->outcome) co_await pending->done.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return *pending->outcome;
+  }
+  auto pending = std::make_shared<pending_dial>(executor_);
+  dials_[peer] = pending;
+  auto outcome = co_await dial_peer(peer);
+  pending->outcome = outcome;
+  dials_.erase(peer);
+  pending->done.cancel();
+  co_return outcome;
+}
+
+awaitable<result<std::shared_ptr<connection>>> host::dial_peer(const crypto::peer_id& peer) {
+  auto addrs = peers_.addrs(peer);
+  if (addrs.empty()) co_return make_error(errc::not_found, "no known addresses for peer " + peer.to_string());
+  std::optional<agentp2p::error> last;
+  for (const auto& a : addrs) {
+    auto r = co_await dial_addr(a, peer);
+    if (r) co_return r;
+    last = std::move(r).error();
+    if (closed_) break;
+  }
+  // Keep the last error's code (timeout, refused, peer id mismatch...).
+  last->message = "could not connect to " + peer.to_string() + " (tried " + std::to_string(addrs.size()) +
+                  " addresses; last error: " + last->message + ")";
+  co_return std::move(*last);
+}
+
+awaitable<result<std::shared_ptr<connection>>> host::dial_addr(const multiaddr& addr,
+                                                               std::optional<crypto::peer_id> expected) {
+  if (closed_) co_return make_error(errc::closed, "host is closed");
+  core::transport* transport = nullptr;
+  for (auto& t : transports_)
+    if (t->can_dial(addr)) transport = t.get();
+  if (!transport) co_return make_error(errc::unsupported, "no transport can dial " + addr.to_string());
+  if (conn_count_ >= config_.max_connections)
+    co_return make_error(errc::limit_exceeded, "connection limit of " + std::to_string(config_.max_connections) +
+                                                   " reached; not dialing " + addr.to_string());
+
+  AP_CO_TRY(auto raw, co_await with_deadline(transport->dial(addr), config_.dial_timeout, "dial " + addr.to_string()));
+  upgrader up(security_, muxers_);
+  auto upgraded_conn = co_await with_deadline(up.outbound(std::move(raw.stream), expected), config_.upgrade_timeout,
+                                              "handshake with " + addr.to_string());
+  if (!upgraded_conn) {
+    auto e = std::move(upgraded_conn).error();
+    e.message = "dial " + addr.to_string() + ": " + e.message;
+    co_return e;
+  }
+  auto& u = *upgraded_conn;
+  auto bare = addr.has(protocol_code::p2p) ? addr.decapsulate(protocol_code::p2p) : addr;
+  peers_.add_addrs(u.remote_peer, {bare});
+  connection_info info{next_conn_id_++, u.remote_peer, u.remote_key,   raw.local_addr,
+                       bare,            direction::outbound, u.security, u.muxer,
+                       std::chrono::steady_clock::now()};
+  co_return adopt(std::make_shared<connection>(std::move(info), std::move(u.muxed)));
+}
+
+// ---- connections --------------------------------------------------------
+
+std::shared_ptr<connection> host::adopt(std::shared_ptr<connection> conn) {
+  const auto& info = conn->info();
+  auto& list = conns_[info.remote_peer];
+  const bool first = list.empty();
+  list.push_back(conn);
+  ++conn_count_;
+  peers_.set_public_key(info.remote_peer, info.remote_key);
+  peers_.touch(info.remote_peer);
+
+  std::weak_ptr<host> weak = weak_from_this();
+  auto shared_info = conn->shared_info();
+  conn->muxed().set_inbound_handler([weak, shared_info](std::shared_ptr<core::muxed_stream> s) {
+    auto self = weak.lock();
+    if (!self || self->closed_) {
+      s->reset();
+      return;
+    }
+    self->spawn(self->handle_stream(std::move(s), shared_info), "inbound stream");
+  });
+  spawn(run_connection(conn), "connection " + info.remote_peer.short_string());
+  log::debug("connection " + std::to_string(info.id) + " " + std::string(to_string(info.direction)) + " to " +
+             info.remote_peer.to_string() + " via " + info.remote_addr.to_string());
+  emit(connection_opened{conn});
+  if (first) emit(peer_connected{info.remote_peer});
+  return conn;
+}
+
+awaitable<void> host::run_connection(std::shared_ptr<connection> conn) {
+  auto muxed = conn->shared_muxed();
+  auto ended = co_await muxed->run();
+  std::string reason = ended ? std::string("closed") : ended.error().what();
+  const auto& peer = conn->remote_peer();
+  auto it = conns_.find(peer);
+  bool last = false;
+  if (it != conns_.end()) {
+    auto& list = it->second;
+    auto pos = std::find(list.begin(), list.end(), conn);
+    if (pos != list.end()) {
+      list.erase(pos);
+      --conn_count_;
+    }
+    if (list.empty()) {
+      conns_.erase(it);
+      last = true;
+    }
+  }
+  log::debug("connection " + std::to_string(conn->info().id) + " to " + peer.to_string() + " ended: " + reason);
+  emit(connection_closed{conn->shared_info(), reason});
+  if (last) emit(peer_disconnected{peer});
+}
+
+awaitable<void> host::handle_stream(std::shared_ptr<core::muxed_stream> s, std::shared_ptr<const connection_info> info) {
+  const multistream::support_fn supports = [this](std::string_view id) { return router_.find(id) != nullptr; };
+  const multistream::list_fn list = [this] { return router_.protocols(); };
+  auto chosen = co_await with_deadline(multistream::handle(*s, supports, list), config_.stream_negotiation_timeout,
+                                       "stream negotiation with " + info->remote_peer.short_string());
+  if (!chosen) {
+    log::debug("inbound stream from " + info->remote_peer.to_string() + " failed: " + chosen.error().what());
+    s->reset();
+    co_return;
+  }
+  const auto* found = router_.find(*chosen);
+  if (!found) {  // removed while negotiating
+    s->reset();
+    co_return;
+  }
+  auto handler = *found;  // the handler may be removed while it runs
+  co_await handler(std::make_shared<stream>(std::move(s), std::move(*chosen), std::move(info)));
+}
+
+std::shared_ptr<connection> host::find_open(const crypto::peer_id& peer) const {
+  auto it = conns_.find(peer);
+  if (it == conns_.end()) return nullptr;
+  for (const auto& c : it->second)
+    if (!c->is_closed()) return c;
+  return nullptr;
+}
+
+std::vector<std::shared_ptr<connection>> host::connections() const {
+  std::vector<std::shared_ptr<connection>> out;
+  for (const auto& [_, list] : conns_) out.insert(out.end(), list.begin(), list.end());
+  return out;
+}
+
+std::vector<std::shared_ptr<connection>> host::connections_to(const crypto::peer_id& peer) const {
+  auto it = conns_.find(peer);
+  return it == conns_.end() ? std::vector<std::shared_ptr<connection>>{} : it->second;
+}
+
+bool host::is_connected(const crypto::peer_id& peer) const { return find_open(peer) != nullptr; }
+
+awaitable<void> host::disconnect(const crypto::peer_id& peer) {
+  for (auto& c : connections_to(peer)) co_await c->muxed().close();
+}
+
+// ---- streams ------------------------------------------------------------
+
+awaitable<result<std::shared_ptr<stream>>> host::new_stream(const crypto::peer_id& peer,
+                                                            std::vector<std::string> protocols) {
+  AP_CO_TRY(auto conn, co_await connect(peer));
+  co_return co_await new_stream(conn, std::move(protocols));
+}
+
+awaitable<result<std::shared_ptr<stream>>> host::new_stream(const std::shared_ptr<connection>& conn,
+                                                            std::vector<std::string> protocols) {
+  if (protocols.empty()) co_return make_error(errc::invalid_argument, "new_stream: no protocols given");
+  AP_CO_TRY(auto s, co_await conn->muxed().open_stream());
+  auto chosen = co_await with_deadline(multistream::select(*s, protocols), config_.stream_negotiation_timeout,
+                                       "negotiating " + protocols.front() + " with " + conn->remote_peer().to_string());
+  if (!chosen) {
+    s->reset();
+    co_return std::move(chosen).error();
+  }
+  co_return std::make_shared<stream>(std::move(s), std::move(*chosen), conn->shared_info());
+}
+
+void host::set_stream_handler(std::string id, stream_handler handler, protocol_matcher match) {
+  router_.add(std::move(id), std::move(handler), std::move(match));
+  emit(protocols_changed{});
+}
+
+void host::remove_stream_handler(std::string_view id) {
+  if (router_.remove(id)) emit(protocols_changed{});
+}
+
+// ---- events and shutdown -------------------------------------------------
+
+std::uint64_t host::subscribe(event_handler handler) {
+  auto token = next_token_++;
+  subscribers_.emplace(token, std::move(handler));
+  return token;
+}
+
+void host::unsubscribe(std::uint64_t token) { subscribers_.erase(token); }
+
+void host::emit(const event& e) {
+  // Copy: a subscriber may subscribe or unsubscribe while we iterate.
+  auto snapshot = subscribers_;
+  for (auto& [_, handler] : snapshot) handler(e);
+}
+
+awaitable<void> host::close() {
+  if (closed_) co_return;
+  closed_ = true;
+  for (auto& l : listeners_) l->close();
+  for (auto& c : connections()) co_await c->muxed().close();
+  tasks_.cancel();
+  co_await tasks_.join();
+  listeners_.clear();
+  subscribers_.clear();
+}
+
+}  // namespace agentp2p::host

@@ -1,0 +1,181 @@
+// The host: one libp2p node. It listens and dials over its transports,
+// upgrades every connection (multistream → security → multistream → muxer),
+// routes inbound streams to protocol handlers, opens outbound streams, keeps
+// a peer store and publishes connection events.
+//
+// Threading: a host and everything it owns run on one executor (an
+// io_context run by one thread, or a strand). Call its functions from that
+// executor (e.g. from a coroutine spawned on it). Nothing blocks the thread.
+//
+//   auto h = host::builder{}.identity(key).build(ctx.get_executor());
+//   h->listen(*multiaddr::parse("/ip4/0.0.0.0/tcp/0"));
+//   h->set_stream_handler("/echo/1.0.0", echo);
+//   auto s = co_await h->new_stream(peer, {"/echo/1.0.0"});
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "agentp2p/base/task_group.hpp"
+#include "agentp2p/core/muxer.hpp"
+#include "agentp2p/core/security.hpp"
+#include "agentp2p/core/transport.hpp"
+#include "agentp2p/host/connection.hpp"
+#include "agentp2p/host/events.hpp"
+#include "agentp2p/host/peer_store.hpp"
+#include "agentp2p/host/stream_router.hpp"
+
+namespace agentp2p::host {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+struct config {
+  std::string agent_version = "agentp2p/0.1.0";
+  std::string protocol_version = "ipfs/0.1.0";
+  // TCP connect to one address.
+  milliseconds dial_timeout{10s};
+  // multistream + security handshake + muxer selection, per connection.
+  milliseconds upgrade_timeout{15s};
+  // multistream negotiation of one stream, either side.
+  milliseconds stream_negotiation_timeout{10s};
+  // Connections in total, and to one peer (extra inbound ones are refused).
+  std::size_t max_connections = 8192;
+  std::size_t max_connections_per_peer = 4;
+  // Inbound connections in the middle of their handshake.
+  std::size_t max_pending_inbound = 256;
+  // Inbound streams still negotiating their protocol, per connection.
+  std::size_t max_negotiating_streams_per_connection = 128;
+  peer_store_limits peer_store;
+};
+
+class host : public std::enable_shared_from_this<host> {
+ public:
+  struct parts {
+    crypto::private_key identity;
+    config cfg;
+    std::vector<std::unique_ptr<core::transport>> transports;
+    std::vector<std::unique_ptr<core::security_protocol>> security;  // in order of preference
+    std::vector<std::unique_ptr<core::muxer>> muxers;
+  };
+  host(executor ex, parts p);
+  ~host();
+
+  const crypto::peer_id& id() const noexcept { return id_; }
+  const crypto::private_key& identity() const noexcept { return identity_; }
+  const crypto::public_key& public_key() const noexcept { return identity_.public_key(); }
+  const config& settings() const noexcept { return config_; }
+  executor get_executor() const { return executor_; }
+
+  // Starts listening; returns the bound address (port 0 → the OS's choice).
+  result<multiformats::multiaddr> listen(const multiformats::multiaddr& addr);
+  // Bound listen addresses; wildcard addresses (0.0.0.0, ::) are expanded to
+  // the machine's interface addresses.
+  std::vector<multiformats::multiaddr> listen_addresses() const;
+
+  // Dials `addr`; a trailing /p2p/<id> is the peer we expect to meet (the
+  // dial fails with errc::peer_id_mismatch if someone else answers). Reuses
+  // an open connection to that peer.
+  awaitable<result<std::shared_ptr<connection>>> connect(const multiformats::multiaddr& addr);
+  // Reuses an open connection, else dials the peer's known addresses in turn.
+  // Concurrent connects to one peer share a single dial.
+  awaitable<result<std::shared_ptr<connection>>> connect(const crypto::peer_id& peer);
+
+  // Opens a stream to `peer` (connecting if needed) and negotiates the first
+  // protocol of `protocols` the peer supports.
+  awaitable<result<std::shared_ptr<stream>>> new_stream(const crypto::peer_id& peer,
+                                                        std::vector<std::string> protocols);
+  awaitable<result<std::shared_ptr<stream>>> new_stream(const std::shared_ptr<connection>& conn,
+                                                        std::vector<std::string> protocols);
+
+  // Handler for inbound streams of protocol `id` (and of any id `match`
+  // accepts). Each stream's handler runs as its own coroutine owned by the host.
+  void set_stream_handler(std::string id, stream_handler handler, protocol_matcher match = {});
+  void remove_stream_handler(std::string_view id);
+  std::vector<std::string> protocols() const { return router_.protocols(); }
+
+  std::vector<std::shared_ptr<connection>> connections() const;
+  std::vector<std::shared_ptr<connection>> connections_to(const crypto::peer_id& peer) const;
+  bool is_connected(const crypto::peer_id& peer) const;
+  // Closes every connection to `peer`.
+  awaitable<void> disconnect(const crypto::peer_id& peer);
+
+  peer_store& peers() noexcept { return peers_; }
+  const peer_store& peers() const noexcept { return peers_; }
+
+  std::uint64_t subscribe(event_handler handler);
+  void unsubscribe(std::uint64_t token);
+
+  // Runs `task` owned by the host: cancelled and joined by close(). Protocol
+  // services use it for their per-connection work.
+  void spawn(awaitable<void> task, std::string name);
+
+  // Stops listening, closes all connections, cancels and joins every task.
+  awaitable<void> close();
+  bool is_closed() const noexcept { return closed_; }
+
+ private:
+  awaitable<void> accept_loop(std::shared_ptr<core::listener> l);
+  awaitable<void> handle_inbound(core::raw_connection raw);
+  awaitable<result<std::shared_ptr<connection>>> dial_peer(const crypto::peer_id& peer);
+  awaitable<result<std::shared_ptr<connection>>> dial_addr(const multiformats::multiaddr& addr,
+                                                           std::optional<crypto::peer_id> expected);
+  std::shared_ptr<connection> adopt(std::shared_ptr<connection> conn);
+  awaitable<void> run_connection(std::shared_ptr<connection> conn);
+  awaitable<void> handle_stream(std::shared_ptr<core::muxed_stream> s, std::shared_ptr<const connection_info> info);
+  std::shared_ptr<connection> find_open(const crypto::peer_id& peer) const;
+  void emit(const event& e);
+
+  executor executor_;
+  crypto::private_key identity_;
+  crypto::peer_id id_;
+  config config_;
+  std::vector<std::unique_ptr<core::transport>> transports_;
+  std::vector<std::unique_ptr<core::security_protocol>> security_;
+  std::vector<std::unique_ptr<core::muxer>> muxers_;
+  std::vector<std::shared_ptr<core::listener>> listeners_;
+  stream_router router_;
+  peer_store peers_;
+  std::unordered_map<crypto::peer_id, std::vector<std::shared_ptr<connection>>> conns_;
+  std::size_t conn_count_ = 0;
+  std::size_t pending_inbound_ = 0;
+  std::uint64_t next_conn_id_ = 1;
+  struct pending_dial;
+  std::unordered_map<crypto::peer_id, std::shared_ptr<pending_dial>> dials_;
+  std::map<std::uint64_t, event_handler> subscribers_;
+  std::uint64_t next_token_ = 1;
+  task_group tasks_;
+  bool closed_ = false;
+};
+
+// Assembles a host; TCP + Noise + Yamux unless told otherwise.
+class builder {
+ public:
+  builder& identity(crypto::private_key key);
+  builder& settings(config cfg);
+  builder& transport(std::unique_ptr<core::transport> t);
+  builder& security(std::unique_ptr<core::security_protocol> s);
+  builder& muxer(std::unique_ptr<core::muxer> m);
+  // Adds /plaintext/2.0.0 after the configured security protocols (tests only).
+  builder& plaintext();
+  // Uses only /plaintext/2.0.0 (the transport-interop test's "plaintext").
+  builder& plaintext_only();
+  std::shared_ptr<host> build(executor ex);
+
+ private:
+  std::optional<crypto::private_key> identity_;
+  config config_;
+  std::vector<std::unique_ptr<core::transport>> transports_;
+  std::vector<std::unique_ptr<core::security_protocol>> security_;
+  std::vector<std::unique_ptr<core::muxer>> muxers_;
+  bool plaintext_ = false;
+  bool plaintext_only_ = false;
+};
+
+}  // namespace agentp2p::host

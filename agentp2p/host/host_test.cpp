@@ -1,0 +1,156 @@
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "agentp2p/host/host.hpp"
+#include "tests/support/run.hpp"
+
+using namespace agentp2p;
+using multiformats::multiaddr;
+
+namespace {
+
+constexpr const char* echo_id = "/test/echo/1.0.0";
+
+awaitable<void> echo(std::shared_ptr<host::stream> s) {
+  std::array<std::uint8_t, 4096> buf{};
+  for (;;) {
+    auto n = co_await s->read_some(buf);
+    if (!n) break;
+    if (!co_await s->write(byte_span(buf.data(), *n))) break;
+  }
+  (void)co_await s->close_write();
+}
+
+struct pair_of_hosts {
+  std::shared_ptr<host::host> a, b;
+  multiaddr b_addr;  // with /p2p/
+};
+
+pair_of_hosts make_pair(asio::io_context& ctx) {
+  pair_of_hosts p;
+  p.a = host::builder{}.build(ctx.get_executor());
+  p.b = host::builder{}.build(ctx.get_executor());
+  auto bound = p.b->listen(*multiaddr::parse("/ip4/127.0.0.1/tcp/0"));
+  EXPECT_TRUE(bound) << bound.error().what();
+  p.b_addr = bound->encapsulate(*multiaddr::parse("/p2p/" + p.b->id().to_string()));
+  p.b->set_stream_handler(echo_id, echo);
+  return p;
+}
+
+}  // namespace
+
+TEST(host, dials_negotiates_and_echoes_over_noise_and_yamux) {
+  asio::io_context ctx;
+  auto p = make_pair(ctx);
+  auto got = test::run<std::string>(ctx, [&](executor) -> awaitable<std::string> {
+    auto conn = co_await p.a->connect(p.b_addr);
+    EXPECT_TRUE(conn) << conn.error().what();
+    if (!conn) co_return "";
+    EXPECT_EQ((*conn)->remote_peer(), p.b->id());
+    EXPECT_EQ((*conn)->info().security, "/noise");
+    EXPECT_EQ((*conn)->info().muxer, "/yamux/1.0.0");
+    auto s = co_await p.a->new_stream(p.b->id(), {echo_id});
+    EXPECT_TRUE(s) << s.error().what();
+    (void)co_await (*s)->write(as_bytes("hello"));
+    (void)co_await (*s)->close_write();
+    auto reply = co_await core::read_to_end(**s, 100);
+    co_await p.a->close();
+    co_await p.b->close();
+    co_return reply ? std::string(as_string_view(*reply)) : reply.error().what();
+  });
+  EXPECT_EQ(got, "hello");
+}
+
+TEST(host, reuses_the_open_connection) {
+  asio::io_context ctx;
+  auto p = make_pair(ctx);
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    auto c1 = co_await p.a->connect(p.b_addr);
+    auto c2 = co_await p.a->connect(p.b->id());
+    EXPECT_TRUE(c1 && c2);
+    if (c1 && c2) EXPECT_EQ(c1->get(), c2->get());
+    EXPECT_EQ(p.a->connections().size(), 1u);
+    co_await p.a->close();
+    co_await p.b->close();
+  });
+}
+
+TEST(host, wrong_expected_peer_fails_with_a_clear_error) {
+  asio::io_context ctx;
+  auto p = make_pair(ctx);
+  auto other = crypto::peer_id::from_public_key(crypto::private_key::generate_ed25519().public_key());
+  auto err = test::run<agentp2p::error>(ctx, [&](executor) -> awaitable<agentp2p::error> {
+    auto wrong = p.b_addr.decapsulate(multiformats::protocol_code::p2p)
+                     .encapsulate(*multiaddr::parse("/p2p/" + other.to_string()));
+    auto c = co_await p.a->connect(wrong);
+    co_await p.a->close();
+    co_await p.b->close();
+    co_return c ? agentp2p::error{} : c.error();
+  });
+  EXPECT_TRUE(err.is(errc::peer_id_mismatch)) << err.what();
+  EXPECT_NE(err.message.find(other.to_string()), std::string::npos) << err.message;
+  EXPECT_NE(err.message.find(p.b->id().to_string()), std::string::npos) << err.message;
+}
+
+TEST(host, unsupported_protocol_is_reported_and_connection_survives) {
+  asio::io_context ctx;
+  auto p = make_pair(ctx);
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    auto c = co_await p.a->connect(p.b_addr);
+    EXPECT_TRUE(c);
+    auto bad = co_await p.a->new_stream(p.b->id(), {"/nope/1.0.0"});
+    EXPECT_FALSE(bad);
+    if (!bad) EXPECT_TRUE(bad.error().is(errc::unsupported)) << bad.error().what();
+    auto good = co_await p.a->new_stream(p.b->id(), {echo_id});
+    EXPECT_TRUE(good);
+    co_await p.a->close();
+    co_await p.b->close();
+  });
+}
+
+TEST(host, publishes_connection_events_on_both_sides) {
+  asio::io_context ctx;
+  auto p = make_pair(ctx);
+  int a_connected = 0, b_connected = 0, a_disconnected = 0;
+  p.a->subscribe([&](const host::event& e) {
+    if (std::holds_alternative<host::peer_connected>(e)) ++a_connected;
+    if (std::holds_alternative<host::peer_disconnected>(e)) ++a_disconnected;
+  });
+  p.b->subscribe([&](const host::event& e) {
+    if (std::holds_alternative<host::peer_connected>(e)) ++b_connected;
+  });
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    auto c = co_await p.a->connect(p.b_addr);
+    EXPECT_TRUE(c);
+    // Let the listener finish its side of the handshake.
+    auto s = co_await p.a->new_stream(p.b->id(), {echo_id});
+    EXPECT_TRUE(s);
+    co_await p.a->disconnect(p.b->id());
+    co_await p.a->close();
+    co_await p.b->close();
+  });
+  EXPECT_EQ(a_connected, 1);
+  EXPECT_EQ(b_connected, 1);
+  EXPECT_EQ(a_disconnected, 1);
+}
+
+TEST(host, semver_matcher_accepts_same_major_only) {
+  auto m = host::semver_matcher("/agent/1.2.0");
+  EXPECT_TRUE(m("/agent/1.0.0"));
+  EXPECT_TRUE(m("/agent/1.9.3"));
+  EXPECT_FALSE(m("/agent/2.0.0"));
+  EXPECT_FALSE(m("/other/1.0.0"));
+}
+
+TEST(host, connect_to_unknown_peer_says_so) {
+  asio::io_context ctx;
+  auto a = host::builder{}.build(ctx.get_executor());
+  auto stranger = crypto::peer_id::from_public_key(crypto::private_key::generate_ed25519().public_key());
+  auto err = test::run<agentp2p::error>(ctx, [&](executor) -> awaitable<agentp2p::error> {
+    auto c = co_await a->connect(stranger);
+    co_await a->close();
+    co_return c ? agentp2p::error{} : c.error();
+  });
+  EXPECT_TRUE(err.is(errc::not_found)) << err.what();
+}

@@ -1,0 +1,102 @@
+#include "agentp2p/multistream/multistream.hpp"
+
+#include "agentp2p/base/uvarint.hpp"
+
+namespace agentp2p::multistream {
+
+namespace {
+
+constexpr std::string_view na = "na";
+constexpr std::string_view ls = "ls";
+
+awaitable<result<std::string>> read_message(core::byte_stream& s, const config& cfg) {
+  AP_CO_TRY(auto payload, co_await core::read_length_prefixed(s, cfg.max_message_size + 1));
+  AP_CO_TRY(auto text, parse_message(payload));
+  co_return std::string(text);
+}
+
+// (Two overloads rather than an initializer_list: GCC 12 miscompiles braced
+// lists inside coroutine bodies.)
+bytes messages(std::string_view first, std::string_view second = {}) {
+  bytes out;
+  append_message(out, first);
+  if (!second.empty()) append_message(out, second);
+  return out;
+}
+
+std::string quoted(std::string_view s) {
+  std::string out = "'";
+  for (char c : s.substr(0, 64)) out.push_back((c >= 0x20 && c < 0x7f) ? c : '?');
+  if (s.size() > 64) out += "...";
+  return out + "'";
+}
+
+}  // namespace
+
+void append_message(bytes& out, std::string_view text) {
+  uvarint::append(out, text.size() + 1);
+  out.insert(out.end(), text.begin(), text.end());
+  out.push_back('\n');
+}
+
+result<std::string_view> parse_message(byte_span payload) {
+  if (payload.empty() || payload.back() != '\n')
+    return make_error(errc::protocol_error, "multistream: message without trailing newline");
+  return as_string_view(payload.first(payload.size() - 1));
+}
+
+awaitable<result<std::string>> select(core::byte_stream& s, std::span<const std::string> protocols,
+                                      const config& cfg) {
+  if (protocols.empty()) co_return make_error(errc::invalid_argument, "multistream: no protocols to propose");
+  // Header and first proposal go out together: one round trip in the common case.
+  AP_CO_TRYV(co_await s.write(messages(protocol_id, protocols[0])));
+  AP_CO_TRY(auto header, co_await read_message(s, cfg));
+  if (header != protocol_id)
+    co_return make_error(errc::protocol_error, "multistream: unexpected header " + quoted(header));
+  std::string tried;
+  for (std::size_t i = 0; i < protocols.size(); ++i) {
+    if (i > 0) AP_CO_TRYV(co_await s.write(messages(protocols[i])));
+    AP_CO_TRY(auto answer, co_await read_message(s, cfg));
+    if (answer == protocols[i]) co_return std::move(answer);
+    if (answer != na)
+      co_return make_error(errc::protocol_error,
+                           "multistream: proposed " + quoted(protocols[i]) + " but the peer answered " + quoted(answer));
+    if (!tried.empty()) tried += ", ";
+    tried += protocols[i];
+  }
+  co_return make_error(errc::unsupported, "multistream: the peer supports none of: " + tried);
+}
+
+awaitable<result<std::string>> handle(core::byte_stream& s, const support_fn& supports, const list_fn& list,
+                                      const config& cfg) {
+  AP_CO_TRYV(co_await s.write(messages(protocol_id)));
+  AP_CO_TRY(auto header, co_await read_message(s, cfg));
+  if (header != protocol_id)
+    co_return make_error(errc::protocol_error, "multistream: unexpected header " + quoted(header));
+  for (std::size_t rejected = 0; rejected <= cfg.max_rejections;) {
+    AP_CO_TRY(auto proposal, co_await read_message(s, cfg));
+    if (proposal == ls) {
+      // The answer is itself a message holding one message per protocol.
+      bytes inner;
+      if (list)
+        for (const auto& p : list()) append_message(inner, p);
+      inner.push_back('\n');
+      bytes out;
+      uvarint::append(out, inner.size());
+      out.insert(out.end(), inner.begin(), inner.end());
+      AP_CO_TRYV(co_await s.write(out));
+      ++rejected;
+      continue;
+    }
+    if (!proposal.empty() && supports(proposal)) {
+      AP_CO_TRYV(co_await s.write(messages(proposal)));
+      co_return std::move(proposal);
+    }
+    AP_CO_TRYV(co_await s.write(messages(na)));
+    ++rejected;
+  }
+  co_return make_error(errc::limit_exceeded, "multistream: peer proposed more than " +
+                                                 std::to_string(cfg.max_rejections) + " unsupported protocols");
+}
+
+}  // namespace agentp2p::multistream

@@ -1,0 +1,45 @@
+// multistream-select 1.0: https://github.com/multiformats/multistream-select
+// Each message is a uvarint length, the UTF-8 text and a trailing '\n'.
+// Reads never go past the negotiated message, so the stream can be handed to
+// the selected protocol (Noise, Yamux, an application handler) untouched.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "agentp2p/core/byte_stream.hpp"
+
+namespace agentp2p::multistream {
+
+inline constexpr std::string_view protocol_id = "/multistream/1.0.0";
+
+struct config {
+  // Longest message we accept (protocol ids are short; the spec allows 1024).
+  std::size_t max_message_size = 1024;
+  // Proposals a responder answers with "na" before giving up on the peer.
+  std::size_t max_rejections = 32;
+};
+
+// Initiator: proposes `protocols` in order of preference and returns the one
+// the responder accepted. errc::unsupported (naming every protocol tried)
+// when the responder refuses them all.
+awaitable<result<std::string>> select(core::byte_stream& s, std::span<const std::string> protocols,
+                                      const config& cfg = {});
+
+// Responder: answers proposals, accepting the first for which supports()
+// is true, and "ls" with the list from `list` (may be empty).
+using support_fn = std::function<bool(std::string_view)>;
+using list_fn = std::function<std::vector<std::string>()>;
+awaitable<result<std::string>> handle(core::byte_stream& s, const support_fn& supports, const list_fn& list = {},
+                                      const config& cfg = {});
+
+// Wire codec, exposed for tests and fuzzing.
+void append_message(bytes& out, std::string_view text);
+// Validates a received message (payload of the length prefix): trailing '\n'
+// present; returns the text without it.
+result<std::string_view> parse_message(byte_span payload);
+
+}  // namespace agentp2p::multistream

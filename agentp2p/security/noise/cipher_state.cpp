@@ -1,0 +1,99 @@
+#include "agentp2p/security/noise/cipher_state.hpp"
+
+#include <limits>
+#include <stdexcept>
+
+#include <openssl/evp.h>
+
+namespace agentp2p::noise {
+
+namespace {
+
+// 2^64-1 is reserved by the Noise spec; a connection that gets there must end.
+constexpr std::uint64_t nonce_limit = std::numeric_limits<std::uint64_t>::max();
+
+error cipher_failure(const char* what) { return make_error(errc::crypto_error, std::string("noise: ") + what); }
+
+int as_int(std::size_t n) { return static_cast<int>(n); }  // callers keep n <= max_message_len
+
+}  // namespace
+
+void cipher_state::ctx_free::operator()(evp_cipher_ctx_st* c) const noexcept { EVP_CIPHER_CTX_free(c); }
+
+void cipher_state::initialize_key(const cipher_key& k) {
+  if (!ctx_) {
+    ctx_.reset(EVP_CIPHER_CTX_new());
+    if (!ctx_) throw std::bad_alloc();
+  }
+  // Bind the cipher and key once; per message only the nonce changes.
+  if (EVP_CipherInit_ex(ctx_.get(), EVP_chacha20_poly1305(), nullptr, k.data(), nullptr, 1) != 1)
+    throw std::runtime_error("noise: OpenSSL has no ChaCha20-Poly1305");
+  n_ = 0;
+}
+
+result<void> cipher_state::set_nonce_iv(bool encrypt) {
+  if (!ctx_) return cipher_failure("cipher used before a key was set");
+  if (n_ == nonce_limit) return cipher_failure("nonce exhausted (2^64-1 messages); the connection must be closed");
+  // 32 bits of zeros, then the 64-bit counter little-endian.
+  std::uint8_t iv[12] = {};
+  for (int i = 0; i < 8; ++i) iv[4 + i] = static_cast<std::uint8_t>(n_ >> (8 * i));
+  if (EVP_CipherInit_ex(ctx_.get(), nullptr, nullptr, nullptr, iv, encrypt ? 1 : 0) != 1)
+    return cipher_failure("could not set the nonce");
+  return ok();
+}
+
+result<void> cipher_state::begin_encrypt(byte_span ad) {
+  AP_TRYV(set_nonce_iv(true));
+  int len = 0;
+  if (!ad.empty() && EVP_EncryptUpdate(ctx_.get(), nullptr, &len, ad.data(), as_int(ad.size())) != 1)
+    return cipher_failure("could not authenticate associated data");
+  return ok();
+}
+
+result<void> cipher_state::update_encrypt(byte_span in, std::uint8_t* out) {
+  if (in.empty()) return ok();
+  int len = 0;
+  // ChaCha20 is a stream cipher: OpenSSL writes exactly in.size() bytes.
+  if (EVP_EncryptUpdate(ctx_.get(), out, &len, in.data(), as_int(in.size())) != 1 ||
+      len != as_int(in.size()))
+    return cipher_failure("encryption failed");
+  return ok();
+}
+
+result<void> cipher_state::finish_encrypt(std::uint8_t* tag_out) {
+  int len = 0;
+  std::uint8_t none[1];
+  if (EVP_EncryptFinal_ex(ctx_.get(), none, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_GET_TAG, as_int(tag_len), tag_out) != 1)
+    return cipher_failure("encryption failed");
+  ++n_;
+  return ok();
+}
+
+result<void> cipher_state::encrypt_with_ad(byte_span ad, byte_span plaintext, std::uint8_t* out) {
+  AP_TRYV(begin_encrypt(ad));
+  AP_TRYV(update_encrypt(plaintext, out));
+  return finish_encrypt(out + plaintext.size());
+}
+
+result<std::size_t> cipher_state::decrypt_with_ad(byte_span ad, byte_span ciphertext, std::uint8_t* out) {
+  if (ciphertext.size() < tag_len) return make_error(errc::crypto_error, "noise: message failed to decrypt (shorter than its tag)");
+  AP_TRYV(set_nonce_iv(false));
+  const std::size_t n = ciphertext.size() - tag_len;
+  // Copy the tag first: `out` may alias the ciphertext but never reaches the tag.
+  std::uint8_t tag[tag_len];
+  std::copy_n(ciphertext.data() + n, tag_len, tag);
+  int len = 0;
+  if (!ad.empty() && EVP_DecryptUpdate(ctx_.get(), nullptr, &len, ad.data(), as_int(ad.size())) != 1)
+    return cipher_failure("message failed to decrypt");
+  if (n > 0 && EVP_DecryptUpdate(ctx_.get(), out, &len, ciphertext.data(), as_int(n)) != 1)
+    return cipher_failure("message failed to decrypt");
+  std::uint8_t none[1];
+  if (EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_SET_TAG, as_int(tag_len), tag) != 1 ||
+      EVP_DecryptFinal_ex(ctx_.get(), none, &len) != 1)
+    return cipher_failure("message failed to decrypt");
+  ++n_;
+  return n;
+}
+
+}  // namespace agentp2p::noise

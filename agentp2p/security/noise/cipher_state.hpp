@@ -1,0 +1,67 @@
+// The Noise CipherState (Noise spec rev 34, section 5.1) for ChaChaPoly:
+// ChaCha20-Poly1305 (RFC 8439) with a 64-bit counter nonce. One OpenSSL
+// context is created per key and reused for every message, and data is
+// encrypted from wherever it lies to wherever it must go (in place or
+// straight into the output frame), so the transport path never allocates.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "agentp2p/base/bytes.hpp"
+#include "agentp2p/base/result.hpp"
+
+struct evp_cipher_ctx_st;
+
+namespace agentp2p::noise {
+
+inline constexpr std::size_t key_len = 32;
+inline constexpr std::size_t tag_len = 16;
+// Every Noise message, handshake or transport, is at most 65535 bytes.
+inline constexpr std::size_t max_message_len = 65535;
+inline constexpr std::size_t max_plaintext_len = max_message_len - tag_len;
+
+using cipher_key = std::array<std::uint8_t, key_len>;
+
+class cipher_state {
+ public:
+  cipher_state() = default;
+  cipher_state(cipher_state&&) noexcept = default;
+  cipher_state& operator=(cipher_state&&) noexcept = default;
+  ~cipher_state() = default;
+
+  // InitializeKey(k): sets the key and resets the nonce to 0.
+  void initialize_key(const cipher_key& k);
+  bool has_key() const noexcept { return ctx_ != nullptr; }
+  std::uint64_t nonce() const noexcept { return n_; }
+  // For tests of nonce exhaustion only.
+  void set_nonce(std::uint64_t n) noexcept { n_ = n; }
+
+  // EncryptWithAd(ad, plaintext): writes plaintext.size() + tag_len bytes to
+  // `out` (which may alias plaintext.data()). Requires a key.
+  result<void> encrypt_with_ad(byte_span ad, byte_span plaintext, std::uint8_t* out);
+  // DecryptWithAd(ad, ciphertext): writes ciphertext.size() - tag_len bytes
+  // to `out` (which may alias ciphertext.data()); crypto_error when the tag
+  // does not verify (then `out` holds garbage). Requires a key.
+  result<std::size_t> decrypt_with_ad(byte_span ad, byte_span ciphertext, std::uint8_t* out);
+
+  // The same encryption, fed in pieces: begin, update* (each may write to a
+  // different place), finish writes the tag. Lets a framing layer gather
+  // scattered parts into one ciphertext without copying them first.
+  result<void> begin_encrypt(byte_span ad);
+  result<void> update_encrypt(byte_span in, std::uint8_t* out);
+  result<void> finish_encrypt(std::uint8_t* tag_out);
+
+ private:
+  struct ctx_free {
+    void operator()(evp_cipher_ctx_st* c) const noexcept;
+  };
+  result<void> set_nonce_iv(bool encrypt);
+
+  // Key material lives only inside the OpenSSL context, which wipes it when freed.
+  std::unique_ptr<evp_cipher_ctx_st, ctx_free> ctx_;
+  std::uint64_t n_ = 0;
+};
+
+}  // namespace agentp2p::noise

@@ -1,0 +1,66 @@
+// Noise (/noise): the libp2p secure channel,
+// https://github.com/libp2p/specs/blob/master/noise/README.md.
+// Noise_XX_25519_ChaChaPoly_SHA256 with an empty prologue; each side proves
+// its libp2p identity by signing its Noise static key in the handshake
+// payload. Afterwards every write is sent as ChaCha20-Poly1305 frames of at
+// most 65535 bytes, each behind a 2-byte big-endian length.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agentp2p/core/security.hpp"
+#include "agentp2p/crypto/keys.hpp"
+
+namespace agentp2p::noise {
+
+inline constexpr std::string_view protocol_id = "/noise";
+
+// NoiseExtensions: early data carried in the (encrypted) handshake payload.
+struct extensions {
+  std::vector<bytes> webtransport_certhashes;
+  std::vector<std::string> stream_muxers;  // e.g. "/yamux/1.0.0", in preference order
+};
+
+struct config {
+  // Largest handshake message we accept from a peer (the wire allows 65535).
+  // An RSA-8192 identity needs about 2.2 KiB; 16 KiB leaves room for extensions.
+  std::size_t max_handshake_message = 16 * 1024;
+  // Bytes read from the connection at a time after the handshake. At least
+  // one full frame (65537) is always allowed for; more reads ahead, so a
+  // bulk transfer needs fewer system calls.
+  std::size_t read_buffer_size = 256 * 1024;
+  // Encrypted bytes gathered before they are handed to the connection: a
+  // large write goes out as several full frames per system call.
+  std::size_t write_buffer_size = 2 * 65537;
+  // Sent to the remote in our handshake payload (not interpreted here).
+  extensions local_extensions;
+};
+
+// A Noise security protocol for one local identity. The Noise static key
+// is generated when it is constructed and signed once; it is never stored.
+class noise_protocol final : public core::security_protocol {
+ public:
+  // Throws result_error when the identity cannot sign (a start-up error).
+  explicit noise_protocol(crypto::private_key identity, config cfg = {});
+  ~noise_protocol() override;
+
+  std::string_view protocol_id() const override { return noise::protocol_id; }
+
+  awaitable<result<core::secured_channel>> secure_outbound(std::unique_ptr<core::byte_stream> raw,
+                                                           std::optional<crypto::peer_id> expected) override;
+  awaitable<result<core::secured_channel>> secure_inbound(std::unique_ptr<core::byte_stream> raw) override;
+
+ private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
+
+// The extensions the remote sent during the handshake of `secured` (a stream
+// returned by noise_protocol), or nullptr for any other stream.
+const extensions* remote_extensions(const core::byte_stream& secured);
+
+}  // namespace agentp2p::noise

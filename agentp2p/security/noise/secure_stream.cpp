@@ -1,0 +1,163 @@
+#include "agentp2p/security/noise/secure_stream.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+namespace agentp2p::noise {
+
+namespace {
+
+constexpr std::size_t prefix_len = 2;
+constexpr std::size_t max_frame = prefix_len + max_message_len;
+
+}  // namespace
+
+secure_stream::secure_stream(std::unique_ptr<core::byte_stream> raw, cipher_state send, cipher_state recv,
+                             extensions remote, std::size_t read_buffer_size, std::size_t write_buffer_size)
+    : raw_(std::move(raw)),
+      send_(std::move(send)),
+      recv_(std::move(recv)),
+      remote_ext_(std::move(remote)),
+      rcap_(std::max(read_buffer_size, max_frame)),
+      wcap_(std::max(write_buffer_size, max_frame)) {
+  rbuf_ = std::make_unique_for_overwrite<std::uint8_t[]>(rcap_);
+  wbuf_ = std::make_unique_for_overwrite<std::uint8_t[]>(wcap_);
+}
+
+// The cipher states wipe their keys when freed. The buffers are not wiped:
+// the write buffer only ever holds ciphertext, and plaintext left in the read
+// buffer was already handed to the application.
+secure_stream::~secure_stream() = default;
+
+error secure_stream::fail_read(error e) {
+  read_error_ = e;
+  return e;
+}
+
+error secure_stream::fail_write(error e) {
+  write_error_ = e;
+  return e;
+}
+
+awaitable<result<void>> secure_stream::fill(std::size_t need) {
+  if (buffered() == 0) rstart_ = rend_ = 0;
+  if (rcap_ - rstart_ < need) {
+    std::memmove(rbuf_.get(), rbuf_.get() + rstart_, buffered());
+    rend_ -= rstart_;
+    rstart_ = 0;
+  }
+  while (buffered() < need) {
+    // Ask for all the room there is: read ahead as much as the kernel has.
+    auto n = co_await raw_->read_some(mutable_byte_span(rbuf_.get() + rend_, rcap_ - rend_));
+    if (!n) {
+      if (buffered() > 0 && n.error().is(errc::end_of_stream))
+        co_return make_error(errc::decode_error, "noise: connection closed in the middle of a frame");
+      co_return std::move(n).error();
+    }
+    rend_ += *n;
+  }
+  co_return ok();
+}
+
+awaitable<result<std::size_t>> secure_stream::read_some(mutable_byte_span buf) {
+  if (read_error_) co_return *read_error_;
+  if (buf.empty()) co_return std::size_t{0};
+  if (plain_start_ < plain_end_) {
+    const std::size_t n = std::min(buf.size(), plain_end_ - plain_start_);
+    std::memcpy(buf.data(), rbuf_.get() + plain_start_, n);
+    plain_start_ += n;
+    co_return n;
+  }
+  for (;;) {
+    if (buffered() < prefix_len) {
+      auto r = co_await fill(prefix_len);
+      if (!r) co_return fail_read(std::move(r).error());
+    }
+    const std::uint8_t* p = rbuf_.get() + rstart_;
+    const std::size_t len = (std::size_t{p[0]} << 8) | p[1];
+    if (len < tag_len)
+      co_return fail_read(make_error(errc::protocol_error, "noise: received a " + std::to_string(len) +
+                                                               "-byte frame, shorter than its tag"));
+    if (buffered() < prefix_len + len) {
+      auto r = co_await fill(prefix_len + len);
+      if (!r) co_return fail_read(std::move(r).error());
+    }
+    std::uint8_t* frame = rbuf_.get() + rstart_ + prefix_len;
+    rstart_ += prefix_len + len;
+    const std::size_t plain = len - tag_len;
+    // Straight into the caller's buffer when the whole frame fits, else in place.
+    std::uint8_t* out = buf.size() >= plain ? buf.data() : frame;
+    auto n = recv_.decrypt_with_ad({}, byte_span(frame, len), out);
+    if (!n) co_return fail_read(make_error(errc::crypto_error, "noise: message failed to decrypt"));
+    if (plain == 0) continue;  // an empty frame carries nothing to return
+    if (out == buf.data()) co_return plain;
+    plain_start_ = static_cast<std::size_t>(frame - rbuf_.get());
+    plain_end_ = plain_start_ + plain;
+    const std::size_t k = buf.size();  // < plain
+    std::memcpy(buf.data(), frame, k);
+    plain_start_ += k;
+    co_return k;
+  }
+}
+
+result<void> secure_stream::seal_frame(std::span<const byte_span> parts, std::size_t& part, std::size_t& offset,
+                                       std::size_t len, std::uint8_t* out) {
+  const std::size_t msg_len = len + tag_len;
+  out[0] = static_cast<std::uint8_t>(msg_len >> 8);
+  out[1] = static_cast<std::uint8_t>(msg_len);
+  std::uint8_t* dst = out + prefix_len;
+  AP_TRYV(send_.begin_encrypt({}));
+  while (len > 0) {
+    const byte_span src = parts[part].subspan(offset);
+    const std::size_t take = std::min(len, src.size());
+    AP_TRYV(send_.update_encrypt(src.first(take), dst));
+    dst += take;
+    len -= take;
+    offset += take;
+    if (offset == parts[part].size()) {
+      ++part;
+      offset = 0;
+    }
+  }
+  return send_.finish_encrypt(dst);
+}
+
+awaitable<result<void>> secure_stream::write(byte_span data) {
+  const byte_span parts[] = {data};
+  co_return co_await write_v(parts);
+}
+
+awaitable<result<void>> secure_stream::write_v(std::span<const byte_span> parts) {
+  if (write_error_) co_return *write_error_;
+  std::size_t remaining = 0;
+  for (auto p : parts) remaining += p.size();
+  std::size_t part = 0, offset = 0;
+  while (part < parts.size() && parts[part].empty()) ++part;
+  while (remaining > 0) {
+    // Pack full-size frames into the write buffer, then hand them over at once.
+    std::size_t used = 0;
+    while (remaining > 0) {
+      const std::size_t len = std::min(remaining, max_plaintext_len);
+      if (wcap_ - used < prefix_len + len + tag_len) break;  // never on an empty buffer: wcap_ >= max_frame
+      auto sealed = seal_frame(parts, part, offset, len, wbuf_.get() + used);
+      if (!sealed) co_return fail_write(std::move(sealed).error());
+      while (part < parts.size() && parts[part].empty()) ++part;
+      used += prefix_len + len + tag_len;
+      remaining -= len;
+    }
+    auto w = co_await raw_->write(byte_span(wbuf_.get(), used));
+    if (!w) co_return fail_write(std::move(w).error());
+  }
+  co_return ok();
+}
+
+awaitable<result<void>> secure_stream::close_write() { co_return co_await raw_->close_write(); }
+
+void secure_stream::reset() {
+  read_error_ = make_error(errc::reset, "noise: stream was reset");
+  write_error_ = read_error_;
+  raw_->reset();
+}
+
+}  // namespace agentp2p::noise
