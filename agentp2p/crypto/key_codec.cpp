@@ -18,8 +18,11 @@ result<key_message> decode(byte_span encoded, const char* what) {
                                            std::to_string(max_key_message_size));
   M msg;
   // proto2 closed enum: an unknown Type lands in the unknown fields, which
-  // leaves the required field unset, so parsing fails as "missing field".
-  const bool parsed = msg.ParseFromArray(encoded.data(), static_cast<int>(encoded.size()));
+  // leaves the required field unset, so the message is not initialized.
+  // (ParseFromArray would also check that, but logs each failure to stderr:
+  // a remote peer could flood our logs.)
+  const bool parsed = msg.ParsePartialFromArray(encoded.data(), static_cast<int>(encoded.size())) &&
+                      msg.IsInitialized();
   std::string* data = msg.mutable_data();
   key_message out{static_cast<key_type>(msg.type()), {}};
   if (parsed) out.data.assign(data->begin(), data->end());

@@ -59,6 +59,8 @@ class private_key {
   const crypto::public_key& public_key() const noexcept;
   result<bytes> sign(byte_span message) const;
 
+  // Copies share the immutable OpenSSL key. A moved-from private_key may
+  // only be assigned to or destroyed.
   private_key(private_key&&) noexcept;
   private_key& operator=(private_key&&) noexcept;
   private_key(const private_key&);

@@ -145,7 +145,8 @@ int cli_main(int argc, char** argv) {
   }
   log::set_level(lvl);
   if (identity.empty()) identity = env_or("AGENTP2P_IDENTITY", "");
-  const auto identity_path = identity.empty() ? std::filesystem::path(data_dir) / "identity.key" : identity;
+  const std::filesystem::path identity_path =
+      identity.empty() ? std::filesystem::path(data_dir) / "identity.key" : std::filesystem::path(identity);
 
   if (*version) {
     std::cout << "agentp2p 0.1.0\n";

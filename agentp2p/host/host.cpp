@@ -300,6 +300,15 @@ awaitable<result<std::shared_ptr<stream>>> host::new_stream(const std::shared_pt
   co_return std::make_shared<stream>(std::move(s), std::move(*chosen), conn->shared_info());
 }
 
+awaitable<result<std::shared_ptr<stream>>> host::new_stream(const crypto::peer_id& peer, std::string_view protocol) {
+  return new_stream(peer, std::vector<std::string>(1, std::string(protocol)));
+}
+
+awaitable<result<std::shared_ptr<stream>>> host::new_stream(const std::shared_ptr<connection>& conn,
+                                                            std::string_view protocol) {
+  return new_stream(conn, std::vector<std::string>(1, std::string(protocol)));
+}
+
 void host::set_stream_handler(std::string id, stream_handler handler, protocol_matcher match) {
   router_.add(std::move(id), std::move(handler), std::move(match));
   emit(protocols_changed{});

@@ -93,6 +93,11 @@ class host : public std::enable_shared_from_this<host> {
                                                         std::vector<std::string> protocols);
   awaitable<result<std::shared_ptr<stream>>> new_stream(const std::shared_ptr<connection>& conn,
                                                         std::vector<std::string> protocols);
+  // Single-protocol forms. (Prefer them inside coroutines: GCC 12 miscompiles
+  // a braced list such as {"/a/1.0.0"} that lives across a co_await.)
+  awaitable<result<std::shared_ptr<stream>>> new_stream(const crypto::peer_id& peer, std::string_view protocol);
+  awaitable<result<std::shared_ptr<stream>>> new_stream(const std::shared_ptr<connection>& conn,
+                                                        std::string_view protocol);
 
   // Handler for inbound streams of protocol `id` (and of any id `match`
   // accepts). Each stream's handler runs as its own coroutine owned by the host.

@@ -50,7 +50,7 @@ TEST(host, dials_negotiates_and_echoes_over_noise_and_yamux) {
     EXPECT_EQ((*conn)->remote_peer(), p.b->id());
     EXPECT_EQ((*conn)->info().security, "/noise");
     EXPECT_EQ((*conn)->info().muxer, "/yamux/1.0.0");
-    auto s = co_await p.a->new_stream(p.b->id(), {echo_id});
+    auto s = co_await p.a->new_stream(p.b->id(), echo_id);
     EXPECT_TRUE(s) << s.error().what();
     (void)co_await (*s)->write(as_bytes("hello"));
     (void)co_await (*s)->close_write();
@@ -99,10 +99,12 @@ TEST(host, unsupported_protocol_is_reported_and_connection_survives) {
   test::run_void(ctx, [&](executor) -> awaitable<void> {
     auto c = co_await p.a->connect(p.b_addr);
     EXPECT_TRUE(c);
-    auto bad = co_await p.a->new_stream(p.b->id(), {"/nope/1.0.0"});
+    auto bad = co_await p.a->new_stream(p.b->id(), "/nope/1.0.0");
     EXPECT_FALSE(bad);
-    if (!bad) EXPECT_TRUE(bad.error().is(errc::unsupported)) << bad.error().what();
-    auto good = co_await p.a->new_stream(p.b->id(), {echo_id});
+    if (!bad) {
+      EXPECT_TRUE(bad.error().is(errc::unsupported)) << bad.error().what();
+    }
+    auto good = co_await p.a->new_stream(p.b->id(), echo_id);
     EXPECT_TRUE(good);
     co_await p.a->close();
     co_await p.b->close();
@@ -124,7 +126,7 @@ TEST(host, publishes_connection_events_on_both_sides) {
     auto c = co_await p.a->connect(p.b_addr);
     EXPECT_TRUE(c);
     // Let the listener finish its side of the handshake.
-    auto s = co_await p.a->new_stream(p.b->id(), {echo_id});
+    auto s = co_await p.a->new_stream(p.b->id(), echo_id);
     EXPECT_TRUE(s);
     co_await p.a->disconnect(p.b->id());
     co_await p.a->close();

@@ -1,5 +1,7 @@
 #include "agentp2p/host/interface_addrs.hpp"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>

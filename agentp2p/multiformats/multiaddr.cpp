@@ -22,6 +22,12 @@ agentp2p::error too_many_bytes() {
   return too_large_error("longer than " + std::to_string(max_multiaddr_size) + " bytes");
 }
 
+// A path value (unix) runs to the end of the string form, so nothing may
+// follow it in binary either, or the address would not print back.
+agentp2p::error after_path(const protocol_info& path) {
+  return make_error(errc::decode_error, "multiaddr: " + std::string(path.name) + " must be the last component");
+}
+
 struct raw_component {
   const protocol_info* info;
   byte_span value;
@@ -149,10 +155,13 @@ result<multiaddr> multiaddr::from_bytes(byte_span binary) {
   if (binary.empty()) return make_error(errc::decode_error, "multiaddr: empty address");
   if (binary.size() > max_multiaddr_size) return too_many_bytes();
   std::size_t offset = 0, count = 0;
+  const protocol_info* previous = nullptr;
   while (offset < binary.size()) {
     if (++count > max_multiaddr_components) return too_many_components();
+    if (previous && previous->path) return after_path(*previous);
     AP_TRY(auto c, read_component(binary.subspan(offset), offset));
     offset += c.length;
+    previous = c.info;
   }
   return multiaddr(bytes(binary.begin(), binary.end()));
 }
@@ -161,7 +170,9 @@ result<multiaddr> multiaddr::from_components(std::vector<component> parts) {
   if (parts.empty()) return make_error(errc::invalid_argument, "multiaddr: no components");
   if (parts.size() > max_multiaddr_components) return too_many_components();
   bytes out;
+  const protocol_info* previous = nullptr;
   for (const auto& c : parts) {
+    if (previous && previous->path) return after_path(*previous);
     const auto* p = protocol_by_code(static_cast<std::uint64_t>(c.code));
     if (!p)
       return make_error(errc::invalid_argument,
@@ -172,6 +183,7 @@ result<multiaddr> multiaddr::from_components(std::vector<component> parts) {
                                                     std::to_string(c.value.size()) + " bytes has the wrong size");
     AP_TRYV(detail::validate_value(*p, c.value));
     append_component(out, *p, c.value);
+    previous = p;
     if (out.size() > max_multiaddr_size) return too_many_bytes();
   }
   return multiaddr(std::move(out));

@@ -83,6 +83,8 @@ class multiaddr {
   multiaddr() = default;
 
   // "/ip4/127.0.0.1/tcp/4001/p2p/12D3Koo..."; /ipfs/ is accepted as /p2p/.
+  // A unix path takes the rest of the string ("/unix/tmp/p2pd.sock"), so it
+  // is always the last component (from_bytes enforces that too).
   // Errors: decode_error naming the bad part ("unknown protocol 'foo'",
   // "invalid ip4 address '1.2.3'", "missing value for tcp").
   static result<multiaddr> parse(std::string_view text);

@@ -16,16 +16,41 @@ namespace {
 
 using pc = protocol_code;
 
-agentp2p::error invalid(const protocol_info& p, std::string_view what, std::string_view text,
-                        std::string_view why = {}) {
-  std::string msg = "multiaddr: invalid " + std::string(p.name) + " " + std::string(what) + " " + quote(text);
+// What a protocol's value is called in messages: "invalid tcp port '99999'".
+std::string_view value_kind(const protocol_info& p) {
+  switch (p.code) {
+    case pc::ip4:
+    case pc::ip6:
+    case pc::onion:
+    case pc::onion3:
+    case pc::garlic64:
+    case pc::garlic32: return "address";
+    case pc::tcp:
+    case pc::udp:
+    case pc::dccp:
+    case pc::sctp: return "port";
+    case pc::ipcidr: return "mask";
+    case pc::dns:
+    case pc::dns4:
+    case pc::dns6:
+    case pc::dnsaddr:
+    case pc::sni: return "name";
+    case pc::ip6zone: return "zone";
+    case pc::unix_path: return "path";
+    case pc::p2p: return "peer id";
+    case pc::memory: return "id";
+    default: return "value";
+  }
+}
+
+agentp2p::error invalid(const protocol_info& p, std::string_view text, std::string_view why = {}) {
+  std::string msg = "multiaddr: invalid " + std::string(p.name) + " " + std::string(value_kind(p)) + " " + quote(text);
   if (!why.empty()) msg += ": " + std::string(why);
   return make_error(errc::decode_error, std::move(msg));
 }
 
-agentp2p::error invalid_binary(const protocol_info& p, std::string_view why) {
-  return make_error(errc::decode_error, "multiaddr: invalid " + std::string(p.name) + " value: " + std::string(why));
-}
+// Binary checks report a bare reason; callers add the context.
+agentp2p::error bad(std::string_view why) { return make_error(errc::decode_error, std::string(why)); }
 
 // Unsigned decimal, digits only (no sign, no spaces), overflow-checked.
 bool parse_decimal(std::string_view text, std::uint64_t max, std::uint64_t& out) {
@@ -54,12 +79,12 @@ void append_big_endian(bytes& out, std::uint64_t v, int size) {
 // dns*, sni, ip6zone: printed verbatim, so they may not hold '/' (it would
 // split the string form) nor spaces or control characters (log safety; Go
 // allows those, we are stricter).
-result<void> check_name(const protocol_info& p, byte_span b, std::size_t max_size) {
-  if (b.empty()) return invalid_binary(p, "empty");
-  if (b.size() > max_size) return invalid_binary(p, "longer than " + std::to_string(max_size) + " bytes");
+result<void> check_name(byte_span b, std::size_t max_size) {
+  if (b.empty()) return bad("empty");
+  if (b.size() > max_size) return bad("longer than " + std::to_string(max_size) + " bytes");
   for (auto c : b) {
-    if (c == '/') return invalid_binary(p, "contains '/'");
-    if (c <= 0x20 || c == 0x7f) return invalid_binary(p, "contains a space or control character");
+    if (c == '/') return bad("contains '/'");
+    if (c <= 0x20 || c == 0x7f) return bad("contains a space or control character");
   }
   return ok();
 }
@@ -118,15 +143,15 @@ constexpr bit_alphabet garlic_base64{
 // onion / onion3: "<base32 host>:<port>", port 1..65535.
 result<bytes> onion_from_string(const protocol_info& p, std::string_view text, std::size_t host_chars) {
   auto colon = text.find(':');
-  if (colon == std::string_view::npos) return invalid(p, "address", text, "missing port");
+  if (colon == std::string_view::npos) return invalid(p, text, "missing port");
   auto host = text.substr(0, colon);
   std::uint64_t port = 0;
   if (!parse_decimal(text.substr(colon + 1), 65535, port) || port == 0)
-    return invalid(p, "address", text, "port must be 1-65535");
+    return invalid(p, text, "port must be 1-65535");
   if (host.size() != host_chars)
-    return invalid(p, "address", text, "host must be " + std::to_string(host_chars) + " base32 characters");
+    return invalid(p, text, "host must be " + std::to_string(host_chars) + " base32 characters");
   auto decoded = decode_bits(host, onion_base32);
-  if (!decoded) return invalid(p, "address", text, decoded.error().message);
+  if (!decoded) return invalid(p, text, decoded.error().message);
   append_big_endian(*decoded, port, 2);
   return std::move(*decoded);
 }
@@ -137,13 +162,13 @@ result<bytes> p2p_from_string(const protocol_info& p, std::string_view text) {
   // the libp2p-key codec (bafz..., k51...).
   if (text.starts_with("Qm") || text.starts_with("1")) {
     auto raw = base58btc_decode(text);
-    if (!raw) return invalid(p, "peer id", text, raw.error().message);
+    if (!raw) return invalid(p, text, raw.error().message);
     return std::move(*raw);
   }
   auto c = cid::parse(text);
-  if (!c) return invalid(p, "peer id", text, c.error().message);
+  if (!c) return invalid(p, text, c.error().message);
   if (c->content_codec != codec::libp2p_key)
-    return invalid(p, "peer id", text, "CID codec is " + std::to_string(c->content_codec) + ", not libp2p-key");
+    return invalid(p, text, "CID codec is " + std::to_string(c->content_codec) + ", not libp2p-key");
   return c->hash.to_bytes();
 }
 
@@ -151,12 +176,12 @@ result<bytes> convert(const protocol_info& p, std::string_view text) {
   switch (p.code) {
     case pc::ip4: {
       bytes out(4);
-      if (!parse_ip4(text, out.data())) return invalid(p, "address", text);
+      if (!parse_ip4(text, out.data())) return invalid(p, text);
       return out;
     }
     case pc::ip6: {
       bytes out(16);
-      if (!parse_ip6(text, out.data())) return invalid(p, "address", text);
+      if (!parse_ip6(text, out.data())) return invalid(p, text);
       return out;
     }
     case pc::tcp:
@@ -164,19 +189,19 @@ result<bytes> convert(const protocol_info& p, std::string_view text) {
     case pc::dccp:
     case pc::sctp: {
       std::uint64_t port = 0;
-      if (!parse_decimal(text, 65535, port)) return invalid(p, "port", text);
+      if (!parse_decimal(text, 65535, port)) return invalid(p, text);
       bytes out;
       append_big_endian(out, port, 2);
       return out;
     }
     case pc::ipcidr: {
       std::uint64_t bits = 0;
-      if (!parse_decimal(text, 255, bits)) return invalid(p, "mask", text);
+      if (!parse_decimal(text, 255, bits)) return invalid(p, text);
       return bytes{static_cast<std::uint8_t>(bits)};
     }
     case pc::memory: {
       std::uint64_t id = 0;
-      if (!parse_decimal(text, UINT64_MAX, id)) return invalid(p, "id", text);
+      if (!parse_decimal(text, UINT64_MAX, id)) return invalid(p, text);
       bytes out;
       append_big_endian(out, id, 8);
       return out;
@@ -184,24 +209,24 @@ result<bytes> convert(const protocol_info& p, std::string_view text) {
     case pc::p2p: return p2p_from_string(p, text);
     case pc::certhash: {
       auto raw = multibase_decode(text);
-      if (!raw) return invalid(p, "value", text, raw.error().message);
+      if (!raw) return invalid(p, text, raw.error().message);
       return std::move(*raw);
     }
     case pc::http_path: {
       bytes out;
-      if (!percent_decode(text, out)) return invalid(p, "value", text, "bad percent-escape");
+      if (!percent_decode(text, out)) return invalid(p, text, "bad percent-escape");
       return out;
     }
     case pc::onion: return onion_from_string(p, text, 16);
     case pc::onion3: return onion_from_string(p, text, 56);
     case pc::garlic64: {
       auto raw = decode_bits(text, garlic_base64);
-      if (!raw) return invalid(p, "address", text, raw.error().message);
+      if (!raw) return invalid(p, text, raw.error().message);
       return std::move(*raw);
     }
     case pc::garlic32: {
       auto raw = decode_bits(text, garlic_base32);
-      if (!raw) return invalid(p, "address", text, raw.error().message);
+      if (!raw) return invalid(p, text, raw.error().message);
       return std::move(*raw);
     }
     default:  // dns*, sni, ip6zone, unix: the bytes are the text
@@ -209,64 +234,71 @@ result<bytes> convert(const protocol_info& p, std::string_view text) {
   }
 }
 
-}  // namespace
-
-result<bytes> value_from_string(const protocol_info& p, std::string_view text) {
-  AP_TRY(auto b, convert(p, text));
-  if (p.size > 0 && b.size() != static_cast<std::size_t>(p.size))
-    return invalid(p, "value", text, "wrong length");
-  auto valid = validate_value(p, b);
-  if (!valid) return invalid(p, "value", text, valid.error().message);
-  return b;
-}
-
-result<void> validate_value(const protocol_info& p, byte_span b) {
+result<void> check_value(const protocol_info& p, byte_span b) {
   switch (p.code) {
     case pc::dns:
     case pc::dns4:
     case pc::dns6:
     case pc::dnsaddr:
-    case pc::sni: return check_name(p, b, 255);
-    case pc::ip6zone: return check_name(p, b, 255);
+    case pc::sni:
+    case pc::ip6zone: return check_name(b, 255);
     case pc::unix_path:
       // The path is absolute: the string form writes it after "/unix".
-      if (b.size() < 2 || b[0] != '/') return invalid_binary(p, "path must start with '/' and not be empty");
-      if (b.back() == '/') return invalid_binary(p, "path must not end with '/'");
+      if (b.size() < 2 || b[0] != '/') return bad("path must start with '/' and not be empty");
+      if (b.back() == '/') return bad("path must not end with '/'");
       for (auto c : b)
-        if (c == 0) return invalid_binary(p, "path contains a NUL byte");
+        if (c < 0x20 || c == 0x7f) return bad("path contains a control character");
       return ok();
     case pc::p2p: {
       auto mh = multihash::from_bytes(b);
-      if (!mh) return invalid_binary(p, mh.error().message);
+      if (!mh) return bad(mh.error().message);
       // Peer ids are sha2-256 or identity multihashes (libp2p/specs peer-ids).
       if (mh->code != static_cast<std::uint64_t>(hash_code::sha2_256) &&
           mh->code != static_cast<std::uint64_t>(hash_code::identity))
-        return invalid_binary(p, "peer id multihash must be sha2-256 or identity");
+        return bad("peer id multihash must be sha2-256 or identity");
       return ok();
     }
     case pc::certhash: {
       auto mh = multihash::from_bytes(b);
-      if (!mh) return invalid_binary(p, mh.error().message);
+      if (!mh) return bad(mh.error().message);
       return ok();
     }
     case pc::http_path:
-      if (b.empty()) return invalid_binary(p, "empty");
+      if (b.empty()) return bad("empty");
       return ok();
     case pc::onion:
     case pc::onion3:
-      if (read_big_endian(b.last(2)) == 0) return invalid_binary(p, "port 0");
+      if (read_big_endian(b.last(2)) == 0) return bad("port 0");
       return ok();
     case pc::garlic64:
       // Full I2P destinations are at least 386 bytes.
-      if (b.size() < 386) return invalid_binary(p, "shorter than 386 bytes");
+      if (b.size() < 386) return bad("shorter than 386 bytes");
       return ok();
     case pc::garlic32:
       // 32-byte hashes, or 35+ for encrypted leasesets (i2p b32encrypted spec).
-      if (b.size() != 32 && b.size() < 35) return invalid_binary(p, "must be 32 or at least 35 bytes");
+      if (b.size() != 32 && b.size() < 35) return bad("must be 32 or at least 35 bytes");
       return ok();
     default:  // fixed-size numbers and addresses: any bit pattern is valid
       return ok();
   }
+}
+
+}  // namespace
+
+result<bytes> value_from_string(const protocol_info& p, std::string_view text) {
+  AP_TRY(auto b, convert(p, text));
+  if (p.size > 0 && b.size() != static_cast<std::size_t>(p.size)) return invalid(p, text, "wrong length");
+  auto checked = check_value(p, b);
+  if (!checked) return invalid(p, text, checked.error().message);
+  return b;
+}
+
+result<void> validate_value(const protocol_info& p, byte_span b) {
+  auto checked = check_value(p, b);
+  if (!checked)
+    return make_error(errc::decode_error, "multiaddr: invalid " + std::string(p.name) + " " +
+                                              std::string(value_kind(p)) + ": " + checked.error().message);
+  return ok();
 }
 
 std::string value_to_string(const protocol_info& p, byte_span b) {

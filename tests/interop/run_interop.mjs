@@ -21,6 +21,7 @@ const LISTEN_READY_TIMEOUT_MS = 30_000
 const IDENTIFIED_WAIT_MS = 5_000
 const GLOBAL_DEADLINE_MS = 540_000 // stay inside the ctest TIMEOUT of 600 s
 const startedAt = Date.now()
+const remainingMs = () => GLOBAL_DEADLINE_MS - (Date.now() - startedAt)
 
 // ------------------------------------------------------------------ args
 function parseArgs (argv) {
@@ -71,13 +72,24 @@ const SMALL = { echoBytes: 1048576, streams: 10, streamBytes: 65536, pings: 10 }
 // ------------------------------------------------------------------ processes
 const children = new Set()
 
+// Every peer runs in its own process group (detached), so a wrapper script
+// and anything it started are killed together.
 function killChild (child, signal = 'SIGTERM') {
   if (child.exitCode !== null || child.signalCode !== null) return
-  try { child.kill(signal) } catch {}
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    try { child.kill(signal) } catch {}
+  }
 }
+
+const groups = new Set() // process group ids of every peer ever spawned
 
 function killAll (signal = 'SIGKILL') {
   for (const c of children) killChild(c, signal)
+  for (const pgid of groups) {
+    try { process.kill(-pgid, signal) } catch {}
+  }
 }
 
 process.on('exit', () => killAll('SIGKILL'))
@@ -102,8 +114,9 @@ function peerCommand (impl) {
  */
 function spawnPeer (impl, args, label) {
   const { cmd, pre } = peerCommand(impl)
-  const child = spawn(cmd, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(cmd, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true })
   children.add(child)
+  if (child.pid != null) groups.add(child.pid)
   const h = { child, label, lines: [], raw: [], stderr: '', waiters: [] }
   h.exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal }))
@@ -169,16 +182,26 @@ async function startListener (impl, keyType) {
   const args = ['listen', '--listen', '/ip4/127.0.0.1/tcp/0']
   if (keyType != null) args.push('--key-type', keyType)
   const h = spawnPeer(impl, args, `${impl}-listener`)
-  const info = await h.waitLine((o) => typeof o.peerId === 'string' && Array.isArray(o.addrs), LISTEN_READY_TIMEOUT_MS, 'listen line')
+  let info
+  try {
+    info = await h.waitLine((o) => typeof o.peerId === 'string' && Array.isArray(o.addrs),
+      Math.max(1_000, Math.min(LISTEN_READY_TIMEOUT_MS, remainingMs())), 'listen line')
+  } catch (err) {
+    await h.stop()
+    throw err
+  }
   const addr = info.addrs.find((a) => a.startsWith('/ip4/127.0.0.1/tcp/') && a.includes('/p2p/')) ??
     info.addrs.find((a) => a.includes('/p2p/'))
-  if (addr == null) throw new Error(`${impl} listener printed no /p2p/ address: ${JSON.stringify(info)}`)
+  if (addr == null) {
+    await h.stop()
+    throw new Error(`${impl} listener printed no /p2p/ address: ${JSON.stringify(info)}`)
+  }
   return { h, info, addr }
 }
 
 /** Run a dialer to completion (bounded), return { code, result, stderr }. */
 async function runDialer (impl, args, timeoutMs) {
-  const left = GLOBAL_DEADLINE_MS - (Date.now() - startedAt)
+  const left = remainingMs()
   if (left < 5_000) throw new Error('global deadline reached, scenario not run')
   timeoutMs = Math.min(timeoutMs, left)
   const h = spawnPeer(impl, ['dial', ...args], `${impl}-dialer`)
@@ -288,6 +311,7 @@ async function scenario (name, fn) {
   const t0 = Date.now()
   const started = []
   try {
+    if (remainingMs() < 5_000) throw new Error(`not run: global deadline of ${GLOBAL_DEADLINE_MS / 1000} s reached`)
     await fn(c, row, started)
   } catch (err) {
     c.check(false, `${err?.message ?? err}`)
@@ -317,7 +341,7 @@ function connectScenario (name, li, di, sizes, { lk, dk, full = true } = {}) {
     const L = await startListener(li, lk)
     started.push(L.h)
     const extra = dk != null ? ['--key-type', dk] : []
-    const d = await runDialer(di, dialArgs(L.addr, sizes, extra), SIZES.dialTimeoutMs)
+    const d = await runDialer(di, dialArgs(L.addr, sizes, extra), full ? SIZES.dialTimeoutMs : 60_000)
     row.numbers = numbersOf(d.result)
     await checkDial(c, d, L, sizes, { full })
     c.check(L.h.child.exitCode === null, `listener died during the scenario; stderr: ${tail(L.h.stderr)}`)

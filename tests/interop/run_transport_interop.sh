@@ -136,10 +136,24 @@ run_one() { # listener dialer security
   env "${common_env[@]}" is_dialer=false "${NODE_CMD[@]}" >"$lout" 2>"$lerr" </dev/null &
   LISTENER_PID=$!
 
+  # wait until the listener has published its address (or died), so a
+  # broken listener fails fast instead of after the dialer's BLPOP timeout
+  local waited=0 published=0
+  while [[ $waited -lt $((TEST_TIMEOUT * 10)) ]]; do
+    if [[ "$("$REDIS_CLI" -h 127.0.0.1 -p "$REDIS_PORT" LLEN listenerAddr 2>/dev/null)" =~ ^[1-9] ]]; then
+      published=1; break
+    fi
+    kill -0 "$LISTENER_PID" 2>/dev/null || break
+    sleep 0.1; waited=$((waited + 1))
+  done
+
   node_cmd "$di"
-  local t0=$SECONDS rc
-  env "${common_env[@]}" is_dialer=true timeout -k 5 "$DIALER_TIMEOUT" "${NODE_CMD[@]}" >"$dout" 2>"$derr" </dev/null
-  rc=$?
+  local t0=$SECONDS rc=0
+  : >"$dout"; : >"$derr"
+  if [[ $published -eq 1 ]]; then
+    env "${common_env[@]}" is_dialer=true timeout -k 5 "$DIALER_TIMEOUT" "${NODE_CMD[@]}" >"$dout" 2>"$derr" </dev/null
+    rc=$?
+  fi
   local secs=$((SECONDS - t0))
 
   local listener_alive=1
@@ -151,7 +165,9 @@ run_one() { # listener dialer security
   LISTENER_PID=""
 
   local why="" nums=""
-  if [[ $rc -ne 0 ]]; then
+  if [[ $published -eq 0 ]]; then
+    why="listener never published listenerAddr to redis (exited or timed out)"
+  elif [[ $rc -ne 0 ]]; then
     why="dialer exit code $rc$([[ $rc -eq 124 || $rc -eq 137 ]] && echo ' (timeout)')"
   elif ! nums="$(check_json "$dout" 2>"$WORK/check.err")"; then
     why="$(cat "$WORK/check.err")"

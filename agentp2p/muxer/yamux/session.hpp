@@ -86,6 +86,7 @@ class session final : public core::muxed_connection, public std::enable_shared_f
   awaitable<result<void>> wait_writer_done();
   awaitable<void> writer_loop();
   awaitable<void> linger();
+  awaitable<result<void>> drain_input();
 
   // Frame handlers (read loop).
   awaitable<result<void>> on_stream_frame(const header& h);

@@ -43,7 +43,7 @@ class stream final : public core::muxed_stream, public std::enable_shared_from_t
   bool accepts_data() const { return !remote_fin_ && !reset_; }
   mutable_byte_span begin_receive(std::uint32_t n);
   void end_receive(bool ok);
-  result<void> on_window_update(std::uint32_t delta);
+  void on_window_update(std::uint32_t delta);
   void on_flags(std::uint16_t flags);
   void fail(const error& e);  // the connection ended
 
@@ -69,7 +69,8 @@ class stream final : public core::muxed_stream, public std::enable_shared_from_t
   std::chrono::steady_clock::time_point window_epoch_;
   std::uint64_t send_credit_;      // what we may still send
 
-  write_request* pending_ = nullptr;  // our frames queued at the writer
+  bool writing_ = false;              // a write() is in progress
+  write_request* pending_ = nullptr;  // its frames, handed to the writer
   notifier read_wake_;
   notifier write_wake_;
 };

@@ -102,7 +102,7 @@ awaitable<result<peer_info>> service::identify(std::shared_ptr<host::connection>
   if (!h) co_return make_error(errc::closed, "identify: host is gone");
   auto exchange = [](std::shared_ptr<service> self, std::shared_ptr<host::host> h,
                      std::shared_ptr<host::connection> conn) -> awaitable<result<peer_info>> {
-    AP_CO_TRY(auto s, co_await h->new_stream(conn, {std::string(protocol_id)}));
+    AP_CO_TRY(auto s, co_await h->new_stream(conn, protocol_id));
     (void)co_await s->close_write();
     AP_CO_TRY(auto m, co_await self->read_messages(*s));
     if (m.public_key && !conn->remote_peer().matches(*m.public_key))
@@ -137,7 +137,7 @@ awaitable<void> service::push_to(std::shared_ptr<host::connection> conn) {
   if (!h || conn->is_closed()) co_return;
   // Only peers that told us they accept pushes get one.
   if (!h->peers().supports(conn->remote_peer(), push_protocol_id)) co_return;
-  auto s = co_await h->new_stream(conn, {std::string(push_protocol_id)});
+  auto s = co_await h->new_stream(conn, push_protocol_id);
   if (!s) co_return;
   auto m = our_message(conn->info());
   auto sent = co_await with_deadline(core::write_length_prefixed(**s, encode(m)), config_.timeout, "identify push");

@@ -46,7 +46,7 @@ awaitable<result<std::vector<rtt>>> service::ping(const crypto::peer_id& peer, s
 awaitable<result<std::vector<rtt>>> service::ping(std::shared_ptr<host::connection> conn, std::size_t count) {
   auto h = host_.lock();
   if (!h) co_return make_error(errc::closed, "ping: host is gone");
-  AP_CO_TRY(auto s, co_await h->new_stream(conn, {std::string(protocol_id)}));
+  AP_CO_TRY(auto s, co_await h->new_stream(conn, protocol_id));
   auto r = co_await run_pings(s, count);
   if (r) (void)co_await s->close_write();
   else s->reset();

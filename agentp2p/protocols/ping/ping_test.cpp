@@ -43,7 +43,9 @@ TEST(ping, peer_without_ping_gives_unsupported) {
     EXPECT_TRUE(c);
     auto rtts = co_await pa->ping(b->id(), 1);
     EXPECT_FALSE(rtts);
-    if (!rtts) EXPECT_TRUE(rtts.error().is(errc::unsupported)) << rtts.error().what();
+    if (!rtts) {
+      EXPECT_TRUE(rtts.error().is(errc::unsupported)) << rtts.error().what();
+    }
     co_await a->close();
     co_await b->close();
   });

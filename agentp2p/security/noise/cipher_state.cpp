@@ -1,5 +1,6 @@
 #include "agentp2p/security/noise/cipher_state.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 

@@ -17,10 +17,10 @@ awaitable<result<remote_identity>> run_exchange(core::byte_stream& raw, byte_spa
   // Both sides send first, then read: the messages are small enough for any
   // socket buffer, so this cannot deadlock.
   auto w = co_await core::write_length_prefixed(raw, local_exchange);
-  if (!w) co_return make_error(w.error().code, "plaintext: sending Exchange: " + w.error().message);
+  if (!w) co_return agentp2p::error(w.error().code, "plaintext: sending Exchange: " + w.error().message);
   // read_length_prefixed never reads past the message: the rest is application data.
   auto msg = co_await core::read_length_prefixed(raw, max_size);
-  if (!msg) co_return make_error(msg.error().code, "plaintext: reading Exchange: " + msg.error().message);
+  if (!msg) co_return agentp2p::error(msg.error().code, "plaintext: reading Exchange: " + msg.error().message);
   AP_CO_TRY(auto remote, decode_exchange(*msg));
   if (expected && *expected != remote.peer)
     co_return make_error(errc::peer_id_mismatch, "plaintext: dialed " + expected->to_string() +
