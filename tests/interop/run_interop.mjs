@@ -102,7 +102,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 function peerCommand (impl) {
-  if (impl === 'js') return { cmd: process.execPath, pre: [JS_PEER] }
+  if (impl === 'js') return { cmd: join(HERE, 'node22'), pre: [JS_PEER] }
   if (impl === 'cpp') return { cmd: opts.cppPeer, pre: [] }
   throw new Error(`unknown impl ${impl}`)
 }

@@ -59,8 +59,17 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/transport-interop.XXXXXX")"
 REDIS_PID=""
 LISTENER_PID=""
 
+kill_listener() {
+  [[ -n "$LISTENER_PID" ]] || return 0
+  kill -TERM -- "-$LISTENER_PID" 2>/dev/null || kill -TERM "$LISTENER_PID" 2>/dev/null
+  for _ in $(seq 1 30); do kill -0 "$LISTENER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$LISTENER_PID" 2>/dev/null; kill -KILL "$LISTENER_PID" 2>/dev/null
+  wait "$LISTENER_PID" 2>/dev/null
+  LISTENER_PID=""
+}
+
 cleanup() {
-  if [[ -n "$LISTENER_PID" ]]; then kill -KILL "$LISTENER_PID" 2>/dev/null; wait "$LISTENER_PID" 2>/dev/null; fi
+  kill_listener
   if [[ -n "$REDIS_PID" ]]; then kill -TERM "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; fi
   rm -rf "$WORK"
 }
@@ -133,7 +142,8 @@ run_one() { # listener dialer security
   local -a common_env=(transport=tcp "security=$sec" muxer=yamux ip=127.0.0.1
                        "redis_addr=$REDIS_ADDR" "test_timeout_seconds=$TEST_TIMEOUT")
   node_cmd "$li"
-  env "${common_env[@]}" is_dialer=false "${NODE_CMD[@]}" >"$lout" 2>"$lerr" </dev/null &
+  # own session/process group, so everything the listener starts is killed with it
+  setsid env "${common_env[@]}" is_dialer=false "${NODE_CMD[@]}" >"$lout" 2>"$lerr" </dev/null &
   LISTENER_PID=$!
 
   # wait until the listener has published its address (or died), so a
@@ -158,10 +168,7 @@ run_one() { # listener dialer security
 
   local listener_alive=1
   kill -0 "$LISTENER_PID" 2>/dev/null || listener_alive=0
-  kill -TERM "$LISTENER_PID" 2>/dev/null
-  for _ in $(seq 1 30); do kill -0 "$LISTENER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$LISTENER_PID" 2>/dev/null
-  wait "$LISTENER_PID" 2>/dev/null
+  kill_listener
   LISTENER_PID=""
 
   local why="" nums=""

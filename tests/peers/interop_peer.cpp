@@ -277,14 +277,18 @@ int main(int argc, char** argv) {
   }
 
   if (o.mode == "dial") {
+    // The dialer serves too (so the listener's identify sees its protocols and addresses).
+    (void)h->listen(*multiaddr::parse(o.listen));
     asio::co_spawn(ctx, run_dial(h, id, pinger, o), [&](std::exception_ptr e, result<json::object> r) {
+      const auto self = h->id().to_string();
       if (e) {
-        print(json::object{{"ok", false}, {"error", "exception"}});
+        print(json::object{{"ok", false}, {"peerId", self}, {"error", "exception"}});
         rc = 1;
       } else if (!r) {
-        print(json::object{{"ok", false}, {"error", r.error().what()}});
+        print(json::object{{"ok", false}, {"peerId", self}, {"error", r.error().what()}});
         rc = 1;
       } else {
+        (*r)["peerId"] = self;
         print(*r);
       }
       asio::co_spawn(ctx, h->close(), [&](std::exception_ptr) { ctx.stop(); });

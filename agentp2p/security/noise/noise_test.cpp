@@ -65,7 +65,7 @@ void expect_mutual(const crypto::private_key& a_key, const crypto::private_key& 
   });
 }
 
-void send_frame_sync_check(const result<void>& r) { EXPECT_TRUE(r) << r.error().what(); }
+void expect_ok(const result<void>& r) { EXPECT_TRUE(r) << r.error().what(); }
 
 awaitable<result<void>> send_frame(core::byte_stream& s, byte_span msg) {
   const std::uint8_t prefix[2] = {static_cast<std::uint8_t>(msg.size() >> 8), static_cast<std::uint8_t>(msg.size())};
@@ -242,9 +242,13 @@ TEST(noise, tampered_ciphertext_is_a_crypto_error) {
       ADD_FAILURE() << "handshake failed";
       co_return;
     }
+    // A good frame, then a bad one: the good data is delivered, then the error.
+    EXPECT_TRUE(co_await out->stream->write(bytes(500, 'y')));
     control->corrupt_next_write = true;
     EXPECT_TRUE(co_await out->stream->write(bytes(1000, 'x')));
     std::uint8_t buf[2000];
+    auto good = co_await in->stream->read_some(buf);
+    EXPECT_TRUE(good && *good == 500);
     auto n = co_await in->stream->read_some(buf);
     CO_ASSERT(!n);
     EXPECT_TRUE(n.error().is(errc::crypto_error)) << n.error().what();
@@ -274,7 +278,7 @@ TEST(noise, payload_signed_for_another_static_key_fails_the_handshake) {
       co_return co_await send_frame(s, m3);
     };
     auto [sent, in] = co_await (fake(*pair.a) && b.secure_inbound(std::move(pair.b)));
-    send_frame_sync_check(sent);
+    expect_ok(sent);
     CO_ASSERT(!in);
     EXPECT_TRUE(in.error().is(errc::handshake_failed)) << in.error().what();
     EXPECT_NE(in.error().message.find("signature"), std::string::npos) << in.error().message;

@@ -69,35 +69,51 @@ awaitable<result<std::size_t>> secure_stream::read_some(mutable_byte_span buf) {
     plain_start_ += n;
     co_return n;
   }
+  // Decrypts frames straight into `buf` while whole frames fit; waits on the
+  // connection only while nothing has been produced yet. An error after some
+  // data was produced is kept and reported by the next call.
+  std::size_t got = 0;
   for (;;) {
     if (buffered() < prefix_len) {
+      if (got > 0) co_return got;
       auto r = co_await fill(prefix_len);
       if (!r) co_return fail_read(std::move(r).error());
     }
     const std::uint8_t* p = rbuf_.get() + rstart_;
     const std::size_t len = (std::size_t{p[0]} << 8) | p[1];
-    if (len < tag_len)
-      co_return fail_read(make_error(errc::protocol_error, "noise: received a " + std::to_string(len) +
-                                                               "-byte frame, shorter than its tag"));
+    if (len < tag_len) {
+      auto e = fail_read(make_error(errc::protocol_error, "noise: received a " + std::to_string(len) +
+                                                              "-byte frame, shorter than its tag"));
+      if (got > 0) co_return got;
+      co_return e;
+    }
+    const std::size_t plain = len - tag_len;
+    const std::size_t room = buf.size() - got;
+    if (got > 0 && (plain > room || buffered() < prefix_len + len)) co_return got;
     if (buffered() < prefix_len + len) {
       auto r = co_await fill(prefix_len + len);
       if (!r) co_return fail_read(std::move(r).error());
     }
     std::uint8_t* frame = rbuf_.get() + rstart_ + prefix_len;
     rstart_ += prefix_len + len;
-    const std::size_t plain = len - tag_len;
     // Straight into the caller's buffer when the whole frame fits, else in place.
-    std::uint8_t* out = buf.size() >= plain ? buf.data() : frame;
-    auto n = recv_.decrypt_with_ad({}, byte_span(frame, len), out);
-    if (!n) co_return fail_read(make_error(errc::crypto_error, "noise: message failed to decrypt"));
-    if (plain == 0) continue;  // an empty frame carries nothing to return
-    if (out == buf.data()) co_return plain;
+    std::uint8_t* out = room >= plain ? buf.data() + got : frame;
+    if (!recv_.decrypt_with_ad({}, byte_span(frame, len), out)) {
+      auto e = fail_read(make_error(errc::crypto_error, "noise: message failed to decrypt"));
+      if (got > 0) co_return got;
+      co_return e;
+    }
+    if (out != frame) {
+      got += plain;
+      if (got == buf.size()) co_return got;
+      continue;  // (an empty frame carries nothing and is skipped too)
+    }
+    // A frame bigger than the caller's buffer (so got == 0): serve it in pieces.
     plain_start_ = static_cast<std::size_t>(frame - rbuf_.get());
     plain_end_ = plain_start_ + plain;
-    const std::size_t k = buf.size();  // < plain
-    std::memcpy(buf.data(), frame, k);
-    plain_start_ += k;
-    co_return k;
+    std::memcpy(buf.data(), frame, buf.size());
+    plain_start_ += buf.size();
+    co_return buf.size();
   }
 }
 

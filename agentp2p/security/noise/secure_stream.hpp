@@ -6,9 +6,10 @@
 //  - no allocation per frame: one read buffer and one write buffer, sized
 //    once, reused for the life of the stream;
 //  - reads ask the connection for as much as the read buffer holds, so a
-//    bulk transfer takes several frames per system call; a frame that fits
-//    the caller's buffer is decrypted straight into it, otherwise in place
-//    and served from there by later reads;
+//    bulk transfer takes several frames per system call; one read_some
+//    decrypts as many buffered frames as fit straight into the caller's
+//    buffer, and a frame too big for it is decrypted in place and served
+//    from there by later reads;
 //  - writes encrypt straight from the caller's bytes into the write buffer
 //    (write_v gathers all parts into one frame), several full frames per
 //    system call for large writes.
