@@ -28,14 +28,18 @@ awaitable<result<void>> buffered_reader::read_exact(mutable_byte_span out) {
     auto rest = out.subspan(got);
     // Big remainders bypass the buffer; small ones refill it so the next
     // headers come from memory.
-    auto n = rest.size() >= buf_.size() / 2 ? co_await stream_.read_some(rest) : co_await fill();
+    bool direct = rest.size() >= buf_.size() / 2;
+    // (No co_await inside conditions or ?: here: GCC 12 miscompiles them.)
+    result<std::size_t> n = std::size_t{0};
+    if (direct) n = co_await stream_.read_some(rest);
+    else n = co_await fill();
     if (!n) {
       if (got > 0 && n.error().is(errc::end_of_stream))
         co_return make_error(errc::decode_error, "yamux: connection ended after " + std::to_string(got) +
                                                      " of " + std::to_string(out.size()) + " bytes of a frame");
       co_return std::move(n).error();
     }
-    got += rest.size() >= buf_.size() / 2 ? *n : take(rest);
+    got += direct ? *n : take(rest);
   }
   co_return ok();
 }

@@ -103,8 +103,10 @@ void session::request_stop(error e) {
 }
 
 awaitable<result<void>> session::watch_stop() {
-  while (!stop_reason_)
-    if (!co_await stop_wake_.wait()) co_return make_error(errc::cancelled, "yamux: cancelled");
+  while (!stop_reason_) {
+    bool woke = co_await stop_wake_.wait();
+    if (!woke) co_return make_error(errc::cancelled, "yamux: cancelled");
+  }
   co_return *stop_reason_;
 }
 
@@ -291,7 +293,8 @@ awaitable<result<void>> session::keepalive_loop() {
 
 awaitable<result<void>> session::wait_pong(std::uint32_t id) {
   while (pong_id_ != id) {
-    if (!co_await ping_wake_.wait()) co_return make_error(errc::cancelled, "yamux: ping cancelled");
+    bool woke = co_await ping_wake_.wait();
+    if (!woke) co_return make_error(errc::cancelled, "yamux: ping cancelled");
     if (phase_ == phase::ending || phase_ == phase::finished) co_return closed_error();
   }
   co_return ok();
@@ -344,7 +347,8 @@ awaitable<void> session::writer_loop() {
   for (;;) {
     if (control_.empty() && data_.empty()) {
       if (writer_stop_) break;
-      if (!co_await writer_wake_.wait()) {
+      bool woke = co_await writer_wake_.wait();
+      if (!woke) {
         outcome = make_error(errc::cancelled, "yamux: writer cancelled");
         break;
       }
@@ -388,8 +392,10 @@ awaitable<void> session::writer_loop() {
 }
 
 awaitable<result<void>> session::wait_writer_done() {
-  while (!writer_done_)
-    if (!co_await writer_done_wake_.wait()) co_return make_error(errc::cancelled, "yamux: cancelled");
+  while (!writer_done_) {
+    bool woke = co_await writer_done_wake_.wait();
+    if (!woke) co_return make_error(errc::cancelled, "yamux: cancelled");
+  }
   co_return ok();
 }
 
@@ -406,7 +412,8 @@ awaitable<result<std::shared_ptr<core::muxed_stream>>> session::open_stream() {
       co_return make_error(errc::limit_exceeded, "yamux: connection receive buffer budget (max_connection_buffer) "
                                                  "is taken by other streams");
     if (pending_outbound_ < config_.max_pending_outbound) break;
-    if (!co_await ack_wake_.wait()) co_return make_error(errc::cancelled, "yamux: open_stream cancelled");
+    bool woke = co_await ack_wake_.wait();
+    if (!woke) co_return make_error(errc::cancelled, "yamux: open_stream cancelled");
   }
   if (next_id_ > std::numeric_limits<std::uint32_t>::max())
     co_return make_error(errc::limit_exceeded, "yamux: stream ids exhausted on this connection");
@@ -460,8 +467,10 @@ awaitable<void> session::close() {
   }
   send_go_away(go_away_code::normal);
   request_stop(make_error(errc::closed, "yamux: connection closed locally"));
-  while (phase_ != phase::finished)
-    if (!co_await finished_wake_.wait()) co_return;
+  while (phase_ != phase::finished) {
+    bool woke = co_await finished_wake_.wait();
+    if (!woke) co_return;
+  }
 }
 
 }  // namespace agentp2p::yamux

@@ -58,7 +58,8 @@ awaitable<result<std::size_t>> stream::read_some(mutable_byte_span buf) {
     if (remote_fin_)
       co_return make_error(errc::end_of_stream, "yamux: stream " + std::to_string(id_) + " closed by peer");
     if (failure_) co_return *failure_;
-    if (!co_await read_wake_.wait()) co_return make_error(errc::cancelled, "yamux: read cancelled");
+    bool woke = co_await read_wake_.wait();
+    if (!woke) co_return make_error(errc::cancelled, "yamux: read cancelled");
   }
 }
 
@@ -104,7 +105,8 @@ awaitable<result<void>> stream::write(byte_span data) {
       if (failure_) co_return *failure_;
       if (send_credit_ > 0) break;
       // Backpressure: the peer's reader has not made room yet.
-      if (!co_await write_wake_.wait()) co_return make_error(errc::cancelled, "yamux: write cancelled");
+      bool woke = co_await write_wake_.wait();
+      if (!woke) co_return make_error(errc::cancelled, "yamux: write cancelled");
     }
     auto n = static_cast<std::size_t>(std::min<std::uint64_t>({data.size(), send_credit_, per_request}));
     AP_CO_TRYV(co_await send_frames(data.first(n)));

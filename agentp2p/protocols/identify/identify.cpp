@@ -76,6 +76,8 @@ awaitable<void> service::serve(std::shared_ptr<host::stream> s) {
     s->reset();
     co_return;
   }
+  // Our own client closes its side at once; js-libp2p waits for our FIN.
+  (void)co_await with_deadline(core::read_to_end(*s, 0), config_.close_grace, "identify close");
   (void)co_await s->close_write();
 }
 

@@ -26,6 +26,11 @@ struct config {
   std::size_t max_message_size = 64 * 1024;
   std::chrono::milliseconds timeout{std::chrono::seconds(10)};
   bool push = true;
+  // After answering, how long we wait for the requester to close its side
+  // before closing ours. js-libp2p 3.x fails a stream whose reply and FIN
+  // arrive before its multistream negotiation has finished, so our FIN must
+  // not travel with the reply.
+  std::chrono::milliseconds close_grace{200};
 };
 
 // What a peer told us about itself.

@@ -1,0 +1,457 @@
+#include "agentp2p/agent/a2a/sqlite_task_store.hpp"
+
+#include <sqlite3.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "agentp2p/agent/a2a/codec.hpp"
+
+namespace agentp2p::a2a {
+
+namespace json = boost::json;
+
+namespace {
+
+// Stored JSON uses the A2A 1.0 encoding (lossless for our model) and is read
+// back with the lenient parser; limits are wide because we wrote it ourselves.
+const parse_limits stored_limits{1u << 20, 1u << 16, 1u << 20, 1u << 20};
+
+agentp2p::error db_error(sqlite3* db, std::string_view what) {
+  return {errc::io_error, "a2a task store: " + std::string(what) + ": " + sqlite3_errmsg(db)};
+}
+
+// A prepared statement, prepared once and reused.
+class statement {
+ public:
+  statement() = default;
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+  ~statement() { sqlite3_finalize(s_); }
+
+  result<void> prepare(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr) != SQLITE_OK)
+      return db_error(db, std::string("prepare \"") + sql + "\"");
+    return ok();
+  }
+  sqlite3_stmt* get() const noexcept { return s_; }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+// One use of a statement: binds, steps, and resets it when done.
+class use {
+ public:
+  use(sqlite3* db, const statement& st) : db_(db), s_(st.get()) {}
+  ~use() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  use& text(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  use& integer(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  use& null(int i) {
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
+  // true: a row is ready; false: done.
+  result<bool> step() {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return db_error(db_, "step");
+  }
+  result<void> run() {
+    auto r = step();
+    if (!r) return std::move(r).error();
+    return ok();
+  }
+  std::string column_text(int i) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, i))) : std::string();
+  }
+  bool column_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
+  std::int64_t column_int(int i) const { return sqlite3_column_int64(s_, i); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_;
+};
+
+std::string to_text(const json::value& v) { return json::serialize(v); }
+
+result<json::value> from_text(const std::string& s) {
+  boost::system::error_code ec;
+  auto v = json::parse(s, ec);
+  if (ec) return agentp2p::error(errc::decode_error, "a2a task store: corrupt JSON in the database: " + ec.message());
+  return v;
+}
+
+std::int64_t ms(timestamp t) { return t.time_since_epoch().count(); }
+
+constexpr const char* schema_sql = R"sql(
+CREATE TABLE IF NOT EXISTS tasks (
+  id          TEXT PRIMARY KEY,
+  owner       TEXT NOT NULL,
+  context_id  TEXT NOT NULL,
+  state       TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  metadata    TEXT,
+  created_ms  INTEGER NOT NULL,
+  updated_ms  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tasks_by_time ON tasks(updated_ms DESC, id DESC);
+CREATE INDEX IF NOT EXISTS tasks_by_owner ON tasks(owner, updated_ms DESC, id DESC);
+CREATE INDEX IF NOT EXISTS tasks_by_context ON tasks(context_id, updated_ms DESC);
+CREATE TABLE IF NOT EXISTS messages (
+  task_id  TEXT NOT NULL,
+  seq      INTEGER NOT NULL,
+  body     TEXT NOT NULL,
+  PRIMARY KEY (task_id, seq)
+);
+CREATE TABLE IF NOT EXISTS artifacts (
+  task_id      TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  artifact_id  TEXT NOT NULL,
+  body         TEXT NOT NULL,
+  PRIMARY KEY (task_id, seq),
+  UNIQUE (task_id, artifact_id)
+);
+)sql";
+
+// The filters of task_query, shared by the list and count statements.
+constexpr const char* filter_sql =
+    " WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR context_id = ?2) AND (?3 IS NULL OR state = ?3)"
+    " AND (?4 IS NULL OR updated_ms >= ?4)";
+
+}  // namespace
+
+struct sqlite_task_store::impl {
+  sqlite3* db = nullptr;
+  statement begin, commit, rollback;
+  statement insert_task, insert_message, insert_artifact, upsert_artifact;
+  statement select_task, select_messages, select_artifacts;
+  statement update_status, trim_messages;
+  statement list_tasks, count_matches, count_owner, oldest_finished;
+  statement delete_task, delete_messages, delete_artifacts;
+
+  result<void> exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return agentp2p::error(errc::io_error, "a2a task store: " + msg);
+    }
+    return ok();
+  }
+
+  result<void> migrate() {
+    AP_TRYV(exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+    std::optional<std::int64_t> found;
+    {
+      statement q;
+      AP_TRYV(q.prepare(db, "SELECT version FROM schema_version"));
+      use u(db, q);
+      AP_TRY(bool has, u.step());
+      if (has) found = u.column_int(0);
+    }
+    if (found) {
+      auto v = *found;
+      if (v > schema_version)
+        return agentp2p::error(errc::unsupported, "a2a task store: the database has schema version " +
+                                                      std::to_string(v) + "; this build understands up to " +
+                                                      std::to_string(schema_version));
+      // Version 1 is the first; later versions add their upgrade steps here.
+      return ok();
+    }
+    AP_TRYV(exec("BEGIN"));
+    auto created = exec(schema_sql);
+    if (created) created = exec("INSERT INTO schema_version (version) VALUES (1)");
+    if (!created) {
+      (void)exec("ROLLBACK");
+      return created;
+    }
+    return exec("COMMIT");
+  }
+
+  result<void> prepare_all() {
+    AP_TRYV(begin.prepare(db, "BEGIN IMMEDIATE"));
+    AP_TRYV(commit.prepare(db, "COMMIT"));
+    AP_TRYV(rollback.prepare(db, "ROLLBACK"));
+    AP_TRYV(insert_task.prepare(db,
+                                "INSERT INTO tasks (id, owner, context_id, state, status, metadata, created_ms, "
+                                "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    AP_TRYV(insert_message.prepare(db,
+                                   "INSERT INTO messages (task_id, seq, body) VALUES (?1, "
+                                   "(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE task_id = ?1), ?2)"));
+    AP_TRYV(insert_artifact.prepare(db,
+                                    "INSERT INTO artifacts (task_id, seq, artifact_id, body) VALUES (?1, "
+                                    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM artifacts WHERE task_id = ?1), ?2, ?3)"));
+    AP_TRYV(upsert_artifact.prepare(db,
+                                    "INSERT INTO artifacts (task_id, seq, artifact_id, body) VALUES (?1, "
+                                    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM artifacts WHERE task_id = ?1), ?2, ?3) "
+                                    "ON CONFLICT (task_id, artifact_id) DO UPDATE SET body = excluded.body"));
+    AP_TRYV(select_task.prepare(db, "SELECT owner, context_id, status, metadata FROM tasks WHERE id = ?1"));
+    AP_TRYV(select_messages.prepare(db,
+                                    "SELECT body FROM (SELECT seq, body FROM messages WHERE task_id = ?1 "
+                                    "ORDER BY seq DESC LIMIT ?2) ORDER BY seq ASC"));
+    AP_TRYV(select_artifacts.prepare(db, "SELECT body FROM artifacts WHERE task_id = ?1 ORDER BY seq ASC"));
+    AP_TRYV(update_status.prepare(db, "UPDATE tasks SET state = ?2, status = ?3, updated_ms = ?4 WHERE id = ?1"));
+    AP_TRYV(trim_messages.prepare(db,
+                                  "DELETE FROM messages WHERE task_id = ?1 AND seq <= "
+                                  "(SELECT MAX(seq) FROM messages WHERE task_id = ?1) - ?2"));
+    std::string list_sql = std::string("SELECT id, context_id, status, metadata, updated_ms FROM tasks") + filter_sql +
+                           " AND (?5 IS NULL OR updated_ms < ?5 OR (updated_ms = ?5 AND id < ?6))"
+                           " ORDER BY updated_ms DESC, id DESC LIMIT ?7";
+    AP_TRYV(list_tasks.prepare(db, list_sql.c_str()));
+    std::string count_sql = std::string("SELECT COUNT(*) FROM tasks") + filter_sql;
+    AP_TRYV(count_matches.prepare(db, count_sql.c_str()));
+    AP_TRYV(count_owner.prepare(db, "SELECT COUNT(*) FROM tasks WHERE owner = ?1"));
+    AP_TRYV(oldest_finished.prepare(db,
+                                    "SELECT id FROM tasks WHERE owner = ?1 AND state IN "
+                                    "('completed', 'canceled', 'failed', 'rejected') "
+                                    "ORDER BY updated_ms ASC, id ASC LIMIT 1"));
+    AP_TRYV(delete_task.prepare(db, "DELETE FROM tasks WHERE id = ?1"));
+    AP_TRYV(delete_messages.prepare(db, "DELETE FROM messages WHERE task_id = ?1"));
+    AP_TRYV(delete_artifacts.prepare(db, "DELETE FROM artifacts WHERE task_id = ?1"));
+    return ok();
+  }
+
+  // Runs `body` in a transaction; rolls back when it fails.
+  template <class F>
+  result<void> transaction(F&& body) {
+    AP_TRYV(use(db, begin).run());
+    auto r = body();
+    if (!r) {
+      (void)use(db, rollback).run();
+      return r;
+    }
+    return use(db, commit).run();
+  }
+
+  result<void> add_message_row(std::string_view id, const message& m) {
+    return use(db, insert_message).text(1, id).text(2, to_text(to_json(m, dialect::v1_0))).run();
+  }
+
+  result<std::vector<message>> load_messages(std::string_view id, std::optional<std::size_t> limit) {
+    std::vector<message> out;
+    use u(db, select_messages);
+    u.text(1, id).integer(2, limit ? static_cast<std::int64_t>(*limit) : -1);
+    for (;;) {
+      AP_TRY(bool row, u.step());
+      if (!row) break;
+      AP_TRY(auto v, from_text(u.column_text(0)));
+      AP_TRY(auto m, parse_message(v, stored_limits));
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+
+  result<std::vector<artifact>> load_artifacts(std::string_view id) {
+    std::vector<artifact> out;
+    use u(db, select_artifacts);
+    u.text(1, id);
+    for (;;) {
+      AP_TRY(bool row, u.step());
+      if (!row) break;
+      AP_TRY(auto v, from_text(u.column_text(0)));
+      AP_TRY(auto a, parse_artifact(v, stored_limits));
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  // Fills a task's status and metadata from their stored JSON.
+  result<void> decode_row(task& t, const std::string& status, bool has_metadata, const std::string& metadata) {
+    AP_TRY(auto sv, from_text(status));
+    AP_TRY(t.status, parse_status(sv, stored_limits));
+    if (has_metadata) {
+      AP_TRY(auto mv, from_text(metadata));
+      if (auto* o = mv.if_object()) t.metadata = std::move(*o);
+    }
+    return ok();
+  }
+
+  void bind_filters(use& u, const task_query& q) {
+    if (q.owner) u.text(1, *q.owner);
+    else u.null(1);
+    if (!q.context_id.empty()) u.text(2, q.context_id);
+    else u.null(2);
+    if (q.state) u.text(3, to_string(*q.state));
+    else u.null(3);
+    if (q.updated_since) u.integer(4, ms(*q.updated_since));
+    else u.null(4);
+  }
+};
+
+sqlite_task_store::sqlite_task_store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+sqlite_task_store::~sqlite_task_store() {
+  sqlite3* db = impl_->db;
+  impl_.reset();  // finalizes the statements
+  sqlite3_close(db);
+}
+
+result<std::unique_ptr<sqlite_task_store>> sqlite_task_store::open(const std::string& path) {
+  auto p = std::make_unique<impl>();
+  int rc = sqlite3_open_v2(path.c_str(), &p->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = p->db ? sqlite3_errmsg(p->db) : "out of memory";
+    sqlite3_close(p->db);
+    return agentp2p::error(errc::io_error, "a2a task store: cannot open " + path + ": " + msg);
+  }
+  std::unique_ptr<sqlite_task_store> store(new sqlite_task_store(std::move(p)));
+  auto& i = *store->impl_;
+  sqlite3_busy_timeout(i.db, 2000);
+  // WAL: readers never block the writer and commits are cheap; NORMAL is
+  // durable across application crashes (only an OS crash may lose the last
+  // commits).
+  AP_TRYV(i.exec("PRAGMA journal_mode = WAL"));
+  AP_TRYV(i.exec("PRAGMA synchronous = NORMAL"));
+  AP_TRYV(i.migrate());
+  AP_TRYV(i.prepare_all());
+  return store;
+}
+
+result<void> sqlite_task_store::insert(const task& t, std::string_view owner) {
+  auto& i = *impl_;
+  return i.transaction([&]() -> result<void> {
+    {
+      use u(i.db, i.insert_task);
+      u.text(1, t.id).text(2, owner).text(3, t.context_id).text(4, to_string(t.status.state));
+      u.text(5, to_text(to_json(t.status, dialect::v1_0)));
+      if (t.metadata) u.text(6, to_text(*t.metadata));
+      else u.null(6);
+      u.integer(7, ms(t.status.time)).integer(8, ms(t.status.time));
+      AP_TRYV(u.run());
+    }
+    for (const auto& m : t.history) AP_TRYV(i.add_message_row(t.id, m));
+    for (const auto& a : t.artifacts)
+      AP_TRYV(use(i.db, i.insert_artifact).text(1, t.id).text(2, a.artifact_id).text(3, to_text(to_json(a, dialect::v1_0))).run());
+    return ok();
+  });
+}
+
+result<std::optional<stored_task>> sqlite_task_store::get(std::string_view id,
+                                                          std::optional<std::size_t> history_length,
+                                                          bool include_artifacts) {
+  auto& i = *impl_;
+  stored_task st;
+  st.task.id = std::string(id);
+  {
+    use u(i.db, i.select_task);
+    u.text(1, id);
+    AP_TRY(bool row, u.step());
+    if (!row) return std::optional<stored_task>();
+    st.owner = u.column_text(0);
+    st.task.context_id = u.column_text(1);
+    AP_TRYV(i.decode_row(st.task, u.column_text(2), !u.column_null(3), u.column_text(3)));
+  }
+  if (!history_length || *history_length > 0) {
+    AP_TRY(st.task.history, i.load_messages(id, history_length));
+  }
+  if (include_artifacts) {
+    AP_TRY(st.task.artifacts, i.load_artifacts(id));
+  }
+  return std::optional<stored_task>(std::move(st));
+}
+
+result<void> sqlite_task_store::set_status(std::string_view id, const task_status& s) {
+  auto& i = *impl_;
+  use u(i.db, i.update_status);
+  u.text(1, id).text(2, to_string(s.state)).text(3, to_text(to_json(s, dialect::v1_0))).integer(4, ms(s.time));
+  AP_TRYV(u.run());
+  if (sqlite3_changes(i.db) == 0) return agentp2p::error(errc::not_found, "a2a task store: no task " + std::string(id));
+  return ok();
+}
+
+result<void> sqlite_task_store::add_message(std::string_view id, const message& m, std::size_t keep_last) {
+  auto& i = *impl_;
+  return i.transaction([&]() -> result<void> {
+    AP_TRYV(i.add_message_row(id, m));
+    return use(i.db, i.trim_messages).text(1, id).integer(2, static_cast<std::int64_t>(keep_last)).run();
+  });
+}
+
+result<void> sqlite_task_store::put_artifact(std::string_view id, const artifact& a) {
+  auto& i = *impl_;
+  return use(i.db, i.upsert_artifact).text(1, id).text(2, a.artifact_id).text(3, to_text(to_json(a, dialect::v1_0))).run();
+}
+
+result<task_page> sqlite_task_store::list(const task_query& q) {
+  auto& i = *impl_;
+  task_page page;
+  {
+    use u(i.db, i.count_matches);
+    i.bind_filters(u, q);
+    AP_TRY(bool row, u.step());
+    page.total = row ? static_cast<std::size_t>(u.column_int(0)) : 0;
+  }
+  {
+    use u(i.db, i.list_tasks);
+    i.bind_filters(u, q);
+    if (q.after) u.integer(5, ms(q.after->updated)).text(6, q.after->id);
+    else u.null(5).null(6);
+    u.integer(7, static_cast<std::int64_t>(q.limit) + 1);  // one more tells whether a next page exists
+    for (;;) {
+      AP_TRY(bool row, u.step());
+      if (!row) break;
+      if (page.tasks.size() == q.limit) {
+        const auto& last = page.tasks.back();
+        page.next = task_cursor{last.status.time, last.id};
+        break;
+      }
+      task t;
+      t.id = u.column_text(0);
+      t.context_id = u.column_text(1);
+      AP_TRYV(i.decode_row(t, u.column_text(2), !u.column_null(3), u.column_text(3)));
+      // The cursor must use the stored sort key, not the decoded timestamp.
+      t.status.time = timestamp{std::chrono::milliseconds{u.column_int(4)}};
+      page.tasks.push_back(std::move(t));
+    }
+  }
+  for (auto& t : page.tasks) {
+    if (q.history_length > 0) {
+      AP_TRY(t.history, i.load_messages(t.id, q.history_length));
+    }
+    if (q.include_artifacts) {
+      AP_TRY(t.artifacts, i.load_artifacts(t.id));
+    }
+  }
+  return page;
+}
+
+result<std::size_t> sqlite_task_store::count(std::string_view owner) {
+  auto& i = *impl_;
+  use u(i.db, i.count_owner);
+  u.text(1, owner);
+  AP_TRY(bool row, u.step());
+  return row ? static_cast<std::size_t>(u.column_int(0)) : std::size_t{0};
+}
+
+result<std::optional<std::string>> sqlite_task_store::oldest_finished(std::string_view owner) {
+  auto& i = *impl_;
+  use u(i.db, i.oldest_finished);
+  u.text(1, owner);
+  AP_TRY(bool row, u.step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(u.column_text(0));
+}
+
+result<void> sqlite_task_store::erase(std::string_view id) {
+  auto& i = *impl_;
+  return i.transaction([&]() -> result<void> {
+    AP_TRYV(use(i.db, i.delete_messages).text(1, id).run());
+    AP_TRYV(use(i.db, i.delete_artifacts).text(1, id).run());
+    return use(i.db, i.delete_task).text(1, id).run();
+  });
+}
+
+}  // namespace agentp2p::a2a

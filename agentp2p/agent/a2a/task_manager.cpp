@@ -1,0 +1,394 @@
+#include "agentp2p/agent/a2a/task_manager.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "agentp2p/agent/a2a/codec.hpp"
+#include "agentp2p/agent/a2a/errors.hpp"
+#include "agentp2p/base/log.hpp"
+
+namespace agentp2p::a2a {
+
+// One running turn of a task.
+struct task_updater::turn {
+  std::string task_id;
+  std::string context_id;
+  std::string owner;
+  bool live = true;              // may still report updates
+  bool cancel_requested = false;  // by CancelTask: the task is already canceled
+  std::string stop_reason;        // set when the manager closes
+  asio::steady_timer cancel;     // its wait ends when the turn must stop
+
+  turn(executor ex, std::string id, std::string ctx, std::string own)
+      : task_id(std::move(id)), context_id(std::move(ctx)), owner(std::move(own)),
+        cancel(std::move(ex), asio::steady_timer::time_point::max()) {}
+};
+
+std::string owner_of(const request_context& c) { return c.peer ? c.peer->to_base58() : std::string(); }
+
+namespace {
+
+agentp2p::error not_found(std::string_view id) {
+  return rpc_error(rpc_errc::task_not_found, "task " + std::string(id) + " not found");
+}
+
+agentp2p::error turn_over(const std::string& id) {
+  return rpc_error(rpc_errc::unsupported_operation,
+                   "task " + id + ": this turn is over (the task was canceled or already reported its outcome)");
+}
+
+void trim_history(task& t, std::optional<std::size_t> n) {
+  if (n && t.history.size() > *n) t.history.erase(t.history.begin(), t.history.end() - static_cast<long>(*n));
+}
+
+}  // namespace
+
+// --- task_updater --------------------------------------------------------------
+
+result<void> task_updater::update(task_state s, std::optional<message> m) {
+  auto mgr = manager_.lock();
+  auto t = turn_.lock();
+  if (!mgr || !t) return turn_over(task_id_);
+  return mgr->apply_update(*t, s, std::move(m));
+}
+
+result<void> task_updater::add_artifact(artifact a, bool append, bool last_chunk) {
+  auto mgr = manager_.lock();
+  auto t = turn_.lock();
+  if (!mgr || !t) return turn_over(task_id_);
+  return mgr->apply_artifact(*t, std::move(a), append, last_chunk);
+}
+
+message task_updater::agent_message(std::string text) const {
+  message m;
+  m.message_id = new_id();
+  m.task_id = task_id_;
+  m.context_id = context_id_;
+  m.role = role::agent;
+  m.parts.push_back(part::text(std::move(text)));
+  return m;
+}
+
+// --- task_manager ----------------------------------------------------------------
+
+task_manager::task_manager(executor ex, std::unique_ptr<task_store> store, std::shared_ptr<agent_executor> agent,
+                           manager_config cfg)
+    : executor_(ex), store_(std::move(store)), agent_(std::move(agent)), config_(cfg), group_(ex) {}
+
+task_manager::~task_manager() = default;
+
+result<std::shared_ptr<task_manager>> task_manager::open(executor ex, std::unique_ptr<task_store> store,
+                                                         std::shared_ptr<agent_executor> agent, manager_config cfg) {
+  if (!store || !agent) return agentp2p::error(errc::invalid_argument, "a2a: task manager needs a store and an executor");
+  std::shared_ptr<task_manager> m(new task_manager(std::move(ex), std::move(store), std::move(agent), cfg));
+  AP_TRYV(m->recover());
+  return m;
+}
+
+result<void> task_manager::recover() {
+  // Failing a task changes its state, so it leaves the query: ask for the
+  // first page again until nothing is left.
+  for (auto st : {task_state::submitted, task_state::working}) {
+    for (;;) {
+      task_query q;
+      q.state = st;
+      q.limit = 100;
+      AP_TRY(auto page, store_->list(q));
+      if (page.tasks.empty()) break;
+      for (const auto& t : page.tasks) {
+        message m;
+        m.message_id = new_id();
+        m.task_id = t.id;
+        m.context_id = t.context_id;
+        m.role = role::agent;
+        m.parts.push_back(part::text("the agent restarted before this task finished"));
+        AP_TRYV(set_status(t.id, t.context_id, task_status{task_state::failed, std::move(m), now()}));
+      }
+    }
+  }
+  return ok();
+}
+
+result<stored_task> task_manager::load_visible(const request_context& caller, std::string_view id,
+                                               std::optional<std::size_t> history_length) {
+  if (id.empty()) return rpc_error(rpc_errc::invalid_params, "id: a task id is required");
+  AP_TRY(auto found, store_->get(id, history_length));
+  // Another peer's task is reported as missing, not as forbidden: its
+  // existence is not ours to reveal.
+  if (!found || (caller.peer && found->owner != owner_of(caller))) return not_found(id);
+  return std::move(*found);
+}
+
+result<void> task_manager::make_room(const std::string& owner) {
+  auto active = active_by_owner_.find(owner);
+  if (active != active_by_owner_.end() && active->second >= config_.max_active_tasks_per_peer)
+    return rpc_error(rpc_errc::too_many_tasks, "too many running tasks (" +
+                                                   std::to_string(config_.max_active_tasks_per_peer) +
+                                                   "); wait for one to finish or cancel one");
+  if (turns_.size() >= config_.max_active_tasks)
+    return rpc_error(rpc_errc::too_many_tasks, "the agent is busy (" + std::to_string(config_.max_active_tasks) +
+                                                   " running tasks); try again later");
+  AP_TRY(auto stored, store_->count(owner));
+  while (stored >= config_.max_tasks_per_peer) {
+    AP_TRY(auto victim, store_->oldest_finished(owner));
+    if (!victim)
+      return rpc_error(rpc_errc::too_many_tasks, "task limit reached (" + std::to_string(config_.max_tasks_per_peer) +
+                                                     " tasks) and none is finished");
+    AP_TRYV(store_->erase(*victim));
+    --stored;
+  }
+  return ok();
+}
+
+std::shared_ptr<subscription> task_manager::add_subscriber(const std::string& task_id) {
+  auto& subs = subscribers_[task_id];
+  std::erase_if(subs, [](const auto& w) { return w.expired(); });
+  if (subs.size() >= config_.max_subscribers_per_task) return nullptr;
+  auto s = std::make_shared<subscription>(executor_, config_.max_queued_events);
+  subs.push_back(s);
+  return s;
+}
+
+result<task_manager::sent> task_manager::send(const request_context& caller, message m, bool subscribe,
+                                              std::optional<std::size_t> history_length) {
+  if (closed_) return rpc_error(rpc_errc::internal_error, "the agent is shutting down");
+  auto size = boost::json::serialize(to_json(m, dialect::v1_0)).size();
+  if (size > config_.max_message_bytes)
+    return rpc_error(rpc_errc::invalid_params, "message: " + std::to_string(size) + " bytes exceed the limit of " +
+                                                   std::to_string(config_.max_message_bytes));
+  if (m.parts.empty()) return rpc_error(rpc_errc::invalid_params, "message.parts: at least one part is required");
+  m.role = role::user;  // whatever the caller claims, it is the client side
+  const std::string owner = owner_of(caller);
+
+  task snapshot;
+  if (!m.task_id.empty()) {
+    // The next turn of an existing task.
+    AP_TRY(auto found, load_visible(caller, m.task_id, std::nullopt));
+    auto& t = found.task;
+    if (!m.context_id.empty() && m.context_id != t.context_id)
+      return rpc_error(rpc_errc::invalid_params, "message.contextId " + m.context_id + " does not match task " +
+                                                     t.id + "'s context " + t.context_id);
+    if (is_terminal(t.status.state))
+      return rpc_error(rpc_errc::unsupported_operation, "task " + t.id + " is " +
+                                                            std::string(to_string(t.status.state)) +
+                                                            "; a finished task accepts no more messages");
+    if (turns_.contains(t.id))
+      return rpc_error(rpc_errc::unsupported_operation,
+                       "task " + t.id + " is still working; send more input once it asks for it");
+    auto active = active_by_owner_.find(owner);
+    if ((active != active_by_owner_.end() && active->second >= config_.max_active_tasks_per_peer) ||
+        turns_.size() >= config_.max_active_tasks)
+      return rpc_error(rpc_errc::too_many_tasks, "too many running tasks; try again later");
+    m.context_id = t.context_id;
+    AP_TRYV(store_->add_message(t.id, m, config_.max_history));
+    t.history.push_back(m);
+    snapshot = std::move(t);
+    task_status restarted{task_state::submitted, std::nullopt, now()};
+    AP_TRYV(set_status(snapshot.id, snapshot.context_id, restarted));
+    snapshot.status = std::move(restarted);
+    std::shared_ptr<subscription> sub;
+    if (subscribe && !(sub = add_subscriber(snapshot.id)))
+      return rpc_error(rpc_errc::unsupported_operation, "task " + snapshot.id + " has too many subscribers");
+    start_turn(caller, snapshot, m, owner);
+    trim_history(snapshot, history_length);
+    return sent{std::move(snapshot), std::move(sub)};
+  }
+
+  AP_TRYV(make_room(owner));
+  snapshot.id = new_id();
+  snapshot.context_id = m.context_id.empty() ? new_id() : m.context_id;
+  m.task_id = snapshot.id;
+  m.context_id = snapshot.context_id;
+  snapshot.status = task_status{task_state::submitted, std::nullopt, now()};
+  snapshot.history.push_back(m);
+  AP_TRYV(store_->insert(snapshot, owner));
+  std::shared_ptr<subscription> sub;
+  if (subscribe) sub = add_subscriber(snapshot.id);  // a new task has no subscribers yet
+  log::debug("a2a: task " + snapshot.id + " submitted" + (owner.empty() ? "" : " by " + owner));
+  start_turn(caller, snapshot, m, owner);
+  trim_history(snapshot, history_length);
+  return sent{std::move(snapshot), std::move(sub)};
+}
+
+void task_manager::start_turn(const request_context& caller, task snapshot, message input, const std::string& owner) {
+  auto t = std::make_shared<turn>(executor_, snapshot.id, snapshot.context_id, owner);
+  turns_[snapshot.id] = t;
+  ++active_by_owner_[owner];
+  turn_context ctx{caller, std::move(snapshot), std::move(input)};
+  group_.spawn(run_turn(shared_from_this(), t, std::move(ctx)), "a2a task " + t->task_id);
+}
+
+awaitable<void> task_manager::wait_for_cancel(std::shared_ptr<turn> t) {
+  if (t->cancel_requested) co_return;
+  co_await t->cancel.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+awaitable<void> task_manager::run_turn(std::shared_ptr<task_manager> self, std::shared_ptr<turn> t,
+                                       turn_context ctx) {
+  using namespace asio::experimental::awaitable_operators;
+  std::string failure;
+  if (!t->cancel_requested) {
+    try {
+      auto updater = std::shared_ptr<task_updater>(
+          new task_updater(self, t, t->task_id, t->context_id));
+      co_await (self->agent_->execute(std::move(ctx), std::move(updater)) || wait_for_cancel(t));
+    } catch (const boost::system::system_error& e) {
+      failure = e.code() == asio::error::operation_aborted ? "the agent stopped before this task finished"
+                                                           : std::string("the agent failed: ") + e.what();
+    } catch (const std::exception& e) {
+      failure = std::string("the agent failed: ") + e.what();
+    }
+  }
+  self->end_turn(t, failure);
+}
+
+void task_manager::end_turn(const std::shared_ptr<turn>& t, const std::string& failure) {
+  if (t->live && !t->cancel_requested) {
+    // The executor returned (or died) without reporting an outcome.
+    std::string why = !failure.empty()        ? failure
+                      : !t->stop_reason.empty() ? t->stop_reason
+                                                : "the agent ended its turn without reporting a result";
+    message m;
+    m.message_id = new_id();
+    m.task_id = t->task_id;
+    m.context_id = t->context_id;
+    m.role = role::agent;
+    m.parts.push_back(part::text(why));
+    if (auto r = apply_update(*t, task_state::failed, std::move(m)); !r)
+      log::warn("a2a: cannot record the failure of task " + t->task_id + ": " + r.error().what());
+  }
+  t->live = false;
+  auto it = turns_.find(t->task_id);
+  if (it != turns_.end() && it->second == t) {
+    turns_.erase(it);
+    auto a = active_by_owner_.find(t->owner);
+    if (a != active_by_owner_.end() && --a->second == 0) active_by_owner_.erase(a);
+  }
+}
+
+result<void> task_manager::set_status(const std::string& id, const std::string& context_id, task_status s) {
+  AP_TRYV(store_->set_status(id, s));
+  if (s.message) AP_TRYV(store_->add_message(id, *s.message, config_.max_history));
+  bool final = ends_turn(s.state);
+  bool terminal = is_terminal(s.state);
+  log::debug("a2a: task " + id + " is " + std::string(to_string(s.state)));
+  broadcast(id, status_update{id, context_id, std::move(s), final}, terminal);
+  return ok();
+}
+
+result<void> task_manager::apply_update(turn& t, task_state s, std::optional<message> m) {
+  if (!t.live) return turn_over(t.task_id);
+  if (s == task_state::unknown) return rpc_error(rpc_errc::invalid_params, "an executor cannot set the unknown state");
+  if (m) {
+    if (m->message_id.empty()) m->message_id = new_id();
+    m->task_id = t.task_id;
+    m->context_id = t.context_id;
+  }
+  if (ends_turn(s)) t.live = false;
+  return set_status(t.task_id, t.context_id, task_status{s, std::move(m), now()});
+}
+
+result<void> task_manager::apply_artifact(turn& t, artifact a, bool append, bool last_chunk) {
+  if (!t.live) return turn_over(t.task_id);
+  if (a.artifact_id.empty()) a.artifact_id = new_id();
+  AP_TRY(auto found, store_->get(t.task_id, 0, true));
+  if (!found) return not_found(t.task_id);
+  auto& existing = found->task.artifacts;
+  auto same = std::find_if(existing.begin(), existing.end(),
+                           [&](const artifact& e) { return e.artifact_id == a.artifact_id; });
+  if (same == existing.end() && existing.size() >= config_.max_artifacts_per_task)
+    return rpc_error(rpc_errc::invalid_params, "task " + t.task_id + " already has " +
+                                                   std::to_string(config_.max_artifacts_per_task) + " artifacts");
+  artifact merged = a;
+  if (append && same != existing.end()) {
+    merged = *same;
+    merged.parts.insert(merged.parts.end(), a.parts.begin(), a.parts.end());
+  }
+  AP_TRYV(store_->put_artifact(t.task_id, merged));
+  broadcast(t.task_id, artifact_update{t.task_id, t.context_id, std::move(a), append, last_chunk}, false);
+  return ok();
+}
+
+void task_manager::broadcast(const std::string& task_id, const task_event& e, bool last) {
+  auto it = subscribers_.find(task_id);
+  if (it == subscribers_.end()) return;
+  auto subs = it->second;  // pushing may not re-enter, but stay safe against edits
+  for (auto& w : subs) {
+    if (auto s = w.lock()) {
+      s->push(e);
+      if (last) s->close();
+    }
+  }
+  if (last) {
+    subscribers_.erase(task_id);
+  } else {
+    std::erase_if(it->second, [](const auto& w) { return w.expired(); });
+    if (it->second.empty()) subscribers_.erase(it);
+  }
+}
+
+result<task> task_manager::get(const request_context& caller, std::string_view id,
+                               std::optional<std::size_t> history_length) {
+  AP_TRY(auto found, load_visible(caller, id, history_length));
+  return std::move(found.task);
+}
+
+result<task> task_manager::cancel(const request_context& caller, std::string_view id) {
+  AP_TRY(auto found, load_visible(caller, id, std::nullopt));
+  auto& t = found.task;
+  if (is_terminal(t.status.state))
+    return rpc_error(rpc_errc::task_not_cancelable,
+                     "task " + t.id + " is already " + std::string(to_string(t.status.state)) + " and cannot be canceled");
+  if (auto it = turns_.find(t.id); it != turns_.end()) {
+    // Stop the executor; its coroutine ends at its next co_await.
+    it->second->live = false;
+    it->second->cancel_requested = true;
+    it->second->cancel.cancel();
+  }
+  task_status s{task_state::canceled, std::nullopt, now()};
+  AP_TRYV(set_status(t.id, t.context_id, s));
+  t.status = std::move(s);
+  log::debug("a2a: task " + t.id + " canceled");
+  return std::move(t);
+}
+
+result<task_page> task_manager::list(const request_context& caller, task_query q) {
+  if (caller.peer) q.owner = owner_of(caller);
+  if (q.limit == 0) q.limit = config_.default_page_size;
+  q.limit = std::min(q.limit, config_.max_page_size);
+  q.history_length = std::min(q.history_length, config_.max_history);
+  return store_->list(q);
+}
+
+result<task_manager::sent> task_manager::subscribe(const request_context& caller, std::string_view id) {
+  AP_TRY(auto found, load_visible(caller, id, std::nullopt));
+  auto& t = found.task;
+  if (is_terminal(t.status.state))
+    return rpc_error(rpc_errc::unsupported_operation, "task " + t.id + " is already " +
+                                                          std::string(to_string(t.status.state)) +
+                                                          "; there are no more updates (use GetTask / tasks/get)");
+  auto sub = add_subscriber(t.id);
+  if (!sub) return rpc_error(rpc_errc::unsupported_operation, "task " + t.id + " has too many subscribers");
+  return sent{std::move(t), std::move(sub)};
+}
+
+awaitable<void> task_manager::close() {
+  closed_ = true;
+  for (auto& [id, t] : turns_) {
+    t->stop_reason = "the agent stopped before this task finished";
+    t->cancel.cancel();
+  }
+  group_.cancel();
+  co_await group_.join();
+  for (auto& [id, subs] : subscribers_)
+    for (auto& w : subs)
+      if (auto s = w.lock()) s->close();
+  subscribers_.clear();
+}
+
+}  // namespace agentp2p::a2a

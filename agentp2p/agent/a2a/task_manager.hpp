@@ -1,0 +1,113 @@
+// The A2A task manager: creates tasks from messages, runs their turns on an
+// agent_executor, persists every change in a task_store and delivers status
+// and artifact events to subscribers. Transport-agnostic (the dispatcher
+// drives it for libp2p streams and HTTP alike).
+//
+// Threading: one executor (the host's); call everything from it.
+// Ownership: turns run as coroutines owned by the manager; close() cancels
+// and joins them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "agentp2p/agent/a2a/agent_executor.hpp"
+#include "agentp2p/agent/a2a/subscription.hpp"
+#include "agentp2p/agent/a2a/task_store.hpp"
+#include "agentp2p/base/task_group.hpp"
+
+namespace agentp2p::a2a {
+
+struct manager_config {
+  // Tasks kept per owner (peer); beyond it the owner's oldest finished task
+  // is deleted, and if none is finished the new task is refused.
+  std::size_t max_tasks_per_peer = 1000;
+  // Turns running at once for one owner, and in total.
+  std::size_t max_active_tasks_per_peer = 16;
+  std::size_t max_active_tasks = 256;
+  // Messages kept in a task's history (the oldest are dropped).
+  std::size_t max_history = 100;
+  // One message, serialized.
+  std::size_t max_message_bytes = 1024 * 1024;
+  std::size_t max_artifacts_per_task = 64;
+  // Subscribers of one task, and the events one may fall behind.
+  std::size_t max_subscribers_per_task = 16;
+  std::size_t max_queued_events = 256;
+  // ListTasks page size bounds (A2A 1.0: default 50, at most 100).
+  std::size_t default_page_size = 50;
+  std::size_t max_page_size = 100;
+};
+
+class task_manager : public std::enable_shared_from_this<task_manager> {
+ public:
+  // Tasks left submitted/working by a previous run (their turn died with the
+  // process) are marked failed.
+  static result<std::shared_ptr<task_manager>> open(executor ex, std::unique_ptr<task_store> store,
+                                                    std::shared_ptr<agent_executor> agent, manager_config cfg = {});
+  ~task_manager();
+
+  struct sent {
+    a2a::task task;                       // as it was when the turn started
+    std::shared_ptr<subscription> events; // when asked for: every event of the turn
+  };
+  // Starts a turn for `m`: a new task (context id generated when absent), or
+  // the next turn of the task m.task_id names, which must be waiting for
+  // input. With `subscribe` the subscription exists before the turn starts.
+  result<sent> send(const request_context& caller, message m, bool subscribe,
+                    std::optional<std::size_t> history_length = std::nullopt);
+
+  result<task> get(const request_context& caller, std::string_view id,
+                   std::optional<std::size_t> history_length = std::nullopt);
+  // Terminal tasks cannot be canceled (task_not_cancelable).
+  result<task> cancel(const request_context& caller, std::string_view id);
+  // Peers see only their own tasks; q.limit 0 means the default page size.
+  result<task_page> list(const request_context& caller, task_query q);
+  // A non-terminal task's current state plus its future events.
+  result<sent> subscribe(const request_context& caller, std::string_view id);
+
+  // Cancels running turns (their tasks fail), joins them, ends subscriptions.
+  awaitable<void> close();
+
+  const manager_config& settings() const noexcept { return config_; }
+  std::size_t active_turns() const noexcept { return turns_.size(); }
+
+ private:
+  friend class task_updater;
+  using turn = task_updater::turn;
+
+  task_manager(executor ex, std::unique_ptr<task_store> store, std::shared_ptr<agent_executor> agent,
+               manager_config cfg);
+  result<void> recover();
+  result<stored_task> load_visible(const request_context& caller, std::string_view id,
+                                   std::optional<std::size_t> history_length);
+  result<void> make_room(const std::string& owner);
+  std::shared_ptr<subscription> add_subscriber(const std::string& task_id);
+  void start_turn(const request_context& caller, task snapshot, message input, const std::string& owner);
+  static awaitable<void> run_turn(std::shared_ptr<task_manager> self, std::shared_ptr<turn> t, turn_context ctx);
+  static awaitable<void> wait_for_cancel(std::shared_ptr<turn> t);
+  void end_turn(const std::shared_ptr<turn>& t, const std::string& failure);
+
+  // The one place a task's status changes: persists and broadcasts.
+  result<void> set_status(const std::string& id, const std::string& context_id, task_status s);
+  result<void> apply_update(turn& t, task_state s, std::optional<message> m);
+  result<void> apply_artifact(turn& t, artifact a, bool append, bool last_chunk);
+  void broadcast(const std::string& task_id, const task_event& e, bool last);
+
+  executor executor_;
+  std::unique_ptr<task_store> store_;
+  std::shared_ptr<agent_executor> agent_;
+  manager_config config_;
+  std::unordered_map<std::string, std::shared_ptr<turn>> turns_;  // by task id
+  std::unordered_map<std::string, std::size_t> active_by_owner_;
+  std::unordered_map<std::string, std::vector<std::weak_ptr<subscription>>> subscribers_;
+  task_group group_;
+  bool closed_ = false;
+};
+
+}  // namespace agentp2p::a2a

@@ -1,0 +1,69 @@
+// Where tasks live. The task manager is the only writer; it keeps nothing but
+// live state (running turns, subscribers) in memory and reads tasks back from
+// here, so a restart loses no task, history or artifact.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agentp2p/agent/a2a/types.hpp"
+#include "agentp2p/base/result.hpp"
+
+namespace agentp2p::a2a {
+
+struct stored_task {
+  a2a::task task;
+  std::string owner;  // the peer id that created it; empty for local callers
+};
+
+// Position in the list order (status time descending, then id descending).
+struct task_cursor {
+  timestamp updated{};
+  std::string id;
+};
+
+struct task_query {
+  std::optional<std::string> owner;  // nullopt: every owner
+  std::string context_id;            // empty: any context
+  std::optional<task_state> state;
+  std::optional<timestamp> updated_since;  // status time at or after this
+  std::optional<task_cursor> after;        // continue after this task
+  std::size_t limit = 50;
+  std::size_t history_length = 0;  // most recent messages per task
+  bool include_artifacts = false;
+};
+
+struct task_page {
+  std::vector<task> tasks;
+  std::size_t total = 0;             // matches before pagination
+  std::optional<task_cursor> next;   // set when more tasks follow
+};
+
+// Calls run on the caller's (the host's) thread and must stay quick.
+class task_store {
+ public:
+  virtual ~task_store() = default;
+
+  // A new task with its history and artifacts.
+  virtual result<void> insert(const task& t, std::string_view owner) = 0;
+  // nullopt when there is no such task. history_length: the most recent
+  // messages to load (nullopt: all).
+  virtual result<std::optional<stored_task>> get(std::string_view id, std::optional<std::size_t> history_length,
+                                                 bool include_artifacts = true) = 0;
+  virtual result<void> set_status(std::string_view id, const task_status& s) = 0;
+  // Appends to the history and drops the oldest beyond `keep_last`.
+  virtual result<void> add_message(std::string_view id, const message& m, std::size_t keep_last) = 0;
+  // Adds an artifact or replaces the one with the same artifact_id.
+  virtual result<void> put_artifact(std::string_view id, const artifact& a) = 0;
+  virtual result<task_page> list(const task_query& q) = 0;
+  // Tasks stored for `owner`.
+  virtual result<std::size_t> count(std::string_view owner) = 0;
+  // The owner's terminal task with the oldest status time (eviction victim).
+  virtual result<std::optional<std::string>> oldest_finished(std::string_view owner) = 0;
+  virtual result<void> erase(std::string_view id) = 0;
+};
+
+}  // namespace agentp2p::a2a

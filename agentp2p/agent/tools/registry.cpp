@@ -1,0 +1,300 @@
+#include "agentp2p/agent/tools/registry.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "agentp2p/base/deadline.hpp"
+#include "agentp2p/base/log.hpp"
+
+namespace agentp2p::tools {
+
+namespace json = boost::json;
+
+struct registry::entry {
+  tool_definition def;
+  schema input;
+  std::optional<schema> output;
+  handler fn;
+};
+
+// One call, shared by the caller (on its executor) and the handler (on a
+// strand of the pool). The caller waits on `wake`, whose expiry is the
+// deadline; the handler's completion stores the outcome and cancels `wake`
+// from the caller's executor, so the timer is only ever touched there.
+struct registry::call_state : std::enable_shared_from_this<call_state> {
+  call_state(executor caller, asio::strand<asio::thread_pool::executor_type> s)
+      : wake(std::move(caller)), strand(std::move(s)) {}
+
+  asio::steady_timer wake;
+  asio::strand<asio::thread_pool::executor_type> strand;
+  asio::cancellation_signal signal;  // emitted on `strand` only
+  call_context ctx;
+  std::mutex m;
+  std::optional<result<json::value>> outcome;
+
+  void deliver(result<json::value> r) {
+    {
+      std::lock_guard lock(m);
+      if (outcome) return;
+      outcome = std::move(r);
+    }
+    asio::post(wake.get_executor(), [self = shared_from_this()] { self->wake.cancel(); });
+  }
+
+  std::optional<result<json::value>> take() {
+    std::lock_guard lock(m);
+    return std::exchange(outcome, std::nullopt);
+  }
+
+  void cancel() {
+    if (ctx.cancelled_.exchange(true, std::memory_order_acq_rel)) return;
+    asio::post(strand, [self = shared_from_this()] { self->signal.emit(asio::cancellation_type::terminal); });
+  }
+};
+
+struct registry::shared {
+  std::atomic<std::size_t> active{0};
+  std::mutex m;
+  std::map<std::uint64_t, std::weak_ptr<call_state>> in_flight;
+  std::uint64_t next_id = 1;
+};
+
+namespace {
+
+bool valid_name(std::string_view n) {
+  if (n.empty() || n.size() > 128) return false;
+  for (char c : n) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string quoted(std::string_view name) { return "\"" + std::string(name.substr(0, 128)) + "\""; }
+
+}  // namespace
+
+registry::registry(config cfg)
+    : config_(std::move(cfg)),
+      shared_(std::make_shared<shared>()),
+      pool_(std::make_unique<asio::thread_pool>(std::max<std::size_t>(1, config_.worker_threads))) {}
+
+registry::~registry() {
+  // Tell every running handler, answer every waiting caller, then stop the
+  // workers: a handler still waiting for something is abandoned, not awaited.
+  std::vector<std::shared_ptr<call_state>> running;
+  {
+    std::lock_guard lock(shared_->m);
+    for (auto& [_, w] : shared_->in_flight)
+      if (auto st = w.lock()) running.push_back(std::move(st));
+  }
+  for (auto& st : running) {
+    st->cancel();
+    st->deliver(make_error(errc::cancelled, "tool " + quoted(st->ctx.tool()) + " was cancelled: the registry stopped"));
+  }
+  pool_->stop();
+  pool_->join();
+}
+
+result<void> registry::add(tool_definition def, handler h) { return insert(std::move(def), std::move(h), false); }
+
+result<void> registry::add_or_replace(tool_definition def, handler h) {
+  return insert(std::move(def), std::move(h), true);
+}
+
+result<void> registry::insert(tool_definition def, handler h, bool replace) {
+  if (!valid_name(def.name))
+    return make_error(errc::invalid_argument,
+                      "tool name " + quoted(def.name) + " is not 1-128 characters of letters, digits, '_', '-', '.'");
+  if (!h) return make_error(errc::invalid_argument, "tool " + quoted(def.name) + " has no handler");
+  if (auto* t = def.input_schema.if_contains("type"); t && !(t->is_string() && t->get_string() == "object"))
+    return make_error(errc::invalid_argument, "tool " + quoted(def.name) + ": input_schema must describe an object");
+  auto input = schema::compile(json::value(def.input_schema), config_.schema);
+  if (!input) return make_error(errc::invalid_argument, "tool " + quoted(def.name) + " input " + input.error().message);
+  std::optional<schema> output;
+  if (def.output_schema) {
+    auto o = schema::compile(json::value(*def.output_schema), config_.schema);
+    if (!o) return make_error(errc::invalid_argument, "tool " + quoted(def.name) + " output " + o.error().message);
+    output = std::move(*o);
+  }
+  auto e = std::make_shared<const entry>(entry{std::move(def), std::move(*input), std::move(output), std::move(h)});
+  {
+    std::lock_guard lock(mutex_);
+    auto it = tools_.find(e->def.name);
+    if (it != tools_.end() && !replace) return make_error(errc::already_exists, "tool " + quoted(e->def.name) + " already exists");
+    tools_[e->def.name] = std::move(e);
+  }
+  notify();
+  return ok();
+}
+
+bool registry::remove(std::string_view name) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = tools_.find(name);
+    if (it == tools_.end()) return false;
+    tools_.erase(it);  // calls in progress keep their entry alive
+  }
+  notify();
+  return true;
+}
+
+std::vector<tool_definition> registry::list() const {
+  std::lock_guard lock(mutex_);
+  std::vector<tool_definition> out;
+  out.reserve(tools_.size());
+  for (const auto& [_, e] : tools_) out.push_back(e->def);
+  return out;
+}
+
+std::optional<tool_definition> registry::find(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto it = tools_.find(name);
+  if (it == tools_.end()) return std::nullopt;
+  return it->second->def;
+}
+
+std::size_t registry::size() const {
+  std::lock_guard lock(mutex_);
+  return tools_.size();
+}
+
+std::size_t registry::active_calls() const noexcept { return shared_->active.load(); }
+
+std::uint64_t registry::on_change(change_listener l) {
+  std::lock_guard lock(mutex_);
+  auto token = next_listener_++;
+  listeners_.emplace(token, std::move(l));
+  return token;
+}
+
+void registry::remove_listener(std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  listeners_.erase(token);
+}
+
+void registry::notify() {
+  std::map<std::uint64_t, change_listener> snapshot;
+  {
+    std::lock_guard lock(mutex_);
+    snapshot = listeners_;
+  }
+  for (auto& [_, l] : snapshot) l();
+}
+
+namespace {
+
+// Runs on the pool: the handler, then the output check.
+awaitable<result<json::value>> invoke(std::shared_ptr<const void> keep_entry, std::shared_ptr<const void> keep_call,
+                                      const handler* fn, const schema* output,
+                                      json::object args, call_context* ctx) {
+  auto r = co_await (*fn)(std::move(args), *ctx);
+  if (r && output) {
+    if (auto v = output->validate(*r, "result"); !v)
+      co_return from_rpc(rpc::internal_error,
+                         "tool " + quoted(ctx->tool()) + " returned a result that breaks its output schema: " + v.error().message);
+  }
+  co_return r;
+}
+
+std::string describe_exception(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const boost::system::system_error& se) {
+    if (se.code() == asio::error::operation_aborted) return "cancelled";
+    return se.what();
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+}  // namespace
+
+awaitable<result<json::value>> registry::call(std::string name, json::object arguments) {
+  return call(std::move(name), std::move(arguments), call_options());
+}
+
+awaitable<result<json::value>> registry::call(std::string name, json::object arguments, call_options opts) {
+  std::shared_ptr<const entry> e;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = tools_.find(name); it != tools_.end()) e = it->second;
+  }
+  if (!e) co_return make_error(errc::not_found, "unknown tool " + quoted(name));
+
+  {
+    json::value args(std::move(arguments));
+    auto valid = e->input.validate(args, "arguments");
+    if (!valid) co_return make_error(errc::invalid_argument, "invalid arguments for tool " + quoted(name) + ": " + valid.error().message);
+    arguments = std::move(args.get_object());
+  }
+
+  duration limit = std::min(opts.deadline.value_or(config_.default_deadline), config_.max_deadline);
+  if (limit <= duration::zero()) co_return make_error(errc::timeout, "call to tool " + quoted(name) + " has no time left");
+
+  for (auto n = shared_->active.load();;) {
+    if (n >= config_.max_concurrent_calls)
+      co_return make_error(errc::limit_exceeded, "too many tool calls in progress (limit " +
+                                                     std::to_string(config_.max_concurrent_calls) + "); try again later");
+    if (shared_->active.compare_exchange_weak(n, n + 1)) break;
+  }
+
+  auto st = std::make_shared<call_state>(co_await asio::this_coro::executor, asio::make_strand(pool_->get_executor()));
+  st->ctx.tool_ = name;
+  st->ctx.caller_ = std::move(opts.caller);
+  st->ctx.deadline_ = std::chrono::steady_clock::now() + limit;
+  st->ctx.executor_ = st->strand;
+  st->wake.expires_at(st->ctx.deadline_);
+  std::uint64_t id;
+  {
+    std::lock_guard lock(shared_->m);
+    id = shared_->next_id++;
+    shared_->in_flight.emplace(id, st);
+  }
+
+  auto done = [st, sh = shared_, id](std::exception_ptr ex, result<json::value> r) {
+    if (ex) r = from_rpc(rpc::internal_error, "tool " + quoted(st->ctx.tool()) + " failed: " + describe_exception(ex));
+    st->deliver(std::move(r));
+    {
+      std::lock_guard lock(sh->m);
+      sh->in_flight.erase(id);
+    }
+    sh->active.fetch_sub(1);
+  };
+  asio::co_spawn(st->strand, invoke(e, st, &e->fn, e->output ? &*e->output : nullptr, std::move(arguments), &st->ctx),
+                 asio::bind_cancellation_slot(st->signal.slot(), std::move(done)));
+
+  // If this coroutine is torn down while waiting (its owner went away), the
+  // handler is told as well.
+  // (Constructed with parentheses: GCC 12 miscompiles a braced initializer
+  // that lives across a co_await.)
+  struct cancel_on_exit {
+    explicit cancel_on_exit(std::shared_ptr<call_state> s) : st(std::move(s)) {}
+    ~cancel_on_exit() {
+      if (st) st->cancel();
+    }
+    std::shared_ptr<call_state> st;
+  } guard(st);
+
+  (void)co_await st->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (auto out = st->take()) {
+    guard.st.reset();
+    co_return std::move(*out);
+  }
+  auto cs = co_await asio::this_coro::cancellation_state;
+  if (cs.cancelled() != asio::cancellation_type::none)
+    co_return make_error(errc::cancelled, "call to tool " + quoted(name) + " was cancelled");
+  co_return make_error(errc::timeout, "tool " + quoted(name) + " did not finish within " + describe_duration(limit));
+}
+
+}  // namespace agentp2p::tools
