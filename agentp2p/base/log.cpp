@@ -1,5 +1,8 @@
 #include "agentp2p/base/log.hpp"
 
+#include <cstdlib>
+#include <string_view>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -13,7 +16,14 @@ spdlog::logger& logger() {
   static auto instance = [] {
     auto l = spdlog::stderr_color_mt("agentp2p");
     l->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-    l->set_level(spdlog::level::warn);
+    // AGENTP2P_LOG_LEVEL sets the starting level for every program that
+    // embeds the library (tests and test peers included).
+    auto lvl = spdlog::level::warn;
+    if (const char* env = std::getenv("AGENTP2P_LOG_LEVEL")) {
+      auto parsed = spdlog::level::from_str(env);
+      if (parsed != spdlog::level::off || std::string_view(env) == "off") lvl = parsed;
+    }
+    l->set_level(lvl);
     return l;
   }();
   return *instance;

@@ -47,6 +47,9 @@ class connection {
 
 // A negotiated stream: a muxed stream plus the protocol agreed on and the
 // connection it runs over. It is itself a byte_stream.
+// Finishing: close_write() when done sending, and read until end_of_stream
+// before dropping it; dropping a stream the peer may still write to resets it
+// (the peer's unread data is discarded), which is also how to abort one.
 class stream final : public core::byte_stream {
  public:
   stream(std::shared_ptr<core::muxed_stream> s, std::string protocol, std::shared_ptr<const connection_info> conn)

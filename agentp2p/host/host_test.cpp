@@ -17,7 +17,8 @@ awaitable<void> echo(std::shared_ptr<host::stream> s) {
   for (;;) {
     auto n = co_await s->read_some(buf);
     if (!n) break;
-    if (!co_await s->write(byte_span(buf.data(), *n))) break;
+    auto w = co_await s->write(byte_span(buf.data(), *n));
+    if (!w) break;
   }
   (void)co_await s->close_write();
 }

@@ -97,7 +97,8 @@ awaitable<void> serve_echo(std::shared_ptr<host::stream> s) {
       else s->reset();
       co_return;
     }
-    if (!co_await s->write(byte_span(buf.data(), *n))) co_return;
+    auto w = co_await s->write(byte_span(buf.data(), *n));
+    if (!w) co_return;
   }
 }
 

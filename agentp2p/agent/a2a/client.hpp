@@ -20,6 +20,7 @@
 #include <boost/json/value.hpp>
 
 #include "agentp2p/agent/a2a/codec.hpp"
+#include "agentp2p/agent/a2a/protocols.hpp"
 #include "agentp2p/agent/wire/json_lines.hpp"
 #include "agentp2p/host/host.hpp"
 

@@ -26,10 +26,10 @@ parsed_request parse_request(std::string_view text) {
   boost::system::error_code ec;
   auto v = json::parse(text, ec, json::storage_ptr(), opts);
   if (ec) return error_reply(nullptr, rpc_errc::parse_error, "invalid JSON payload: " + ec.message());
-  return parse_request(v);
+  return parse_request_value(v);
 }
 
-parsed_request parse_request(const json::value& v) {
+parsed_request parse_request_value(const json::value& v) {
   if (v.is_array())
     return error_reply(nullptr, rpc_errc::invalid_request, "batch requests are not supported; send one request per line");
   const auto* o = v.if_object();

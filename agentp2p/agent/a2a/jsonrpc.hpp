@@ -26,7 +26,7 @@ struct rpc_request {
 // non-scalar id), -32602 for params that are not an object.
 using parsed_request = std::variant<rpc_request, boost::json::value>;
 parsed_request parse_request(std::string_view text);
-parsed_request parse_request(const boost::json::value& v);
+parsed_request parse_request_value(const boost::json::value& v);
 
 boost::json::value make_request(const boost::json::value& id, std::string_view method, boost::json::object params);
 boost::json::value make_result(const boost::json::value& id, boost::json::value result);

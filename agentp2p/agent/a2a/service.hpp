@@ -21,13 +21,11 @@
 #include <boost/json/object.hpp>
 
 #include "agentp2p/agent/a2a/dispatcher.hpp"
+#include "agentp2p/agent/a2a/protocols.hpp"
 #include "agentp2p/agent/wire/json_lines.hpp"
 #include "agentp2p/host/host.hpp"
 
 namespace agentp2p::a2a {
-
-inline constexpr std::string_view protocol_id = "/praxis/a2a/1.0.0";
-inline constexpr std::string_view card_protocol_id = "/praxis/a2a.card/0.3.0";
 
 struct service_config {
   // One request line; a longer one is answered with -32600 and skipped.

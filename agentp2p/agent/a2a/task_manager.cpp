@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -232,7 +234,13 @@ awaitable<void> task_manager::run_turn(std::shared_ptr<task_manager> self, std::
                                        turn_context ctx) {
   using namespace asio::experimental::awaitable_operators;
   std::string failure;
-  if (!t->cancel_requested) {
+  try {
+    // co_spawn may start us inline; let send() return its snapshot first.
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  } catch (...) {
+    failure = "the agent stopped before this task finished";
+  }
+  if (!t->cancel_requested && failure.empty()) {
     try {
       auto updater = std::shared_ptr<task_updater>(
           new task_updater(self, t, t->task_id, t->context_id));
@@ -263,12 +271,17 @@ void task_manager::end_turn(const std::shared_ptr<turn>& t, const std::string& f
       log::warn("a2a: cannot record the failure of task " + t->task_id + ": " + r.error().what());
   }
   t->live = false;
-  auto it = turns_.find(t->task_id);
-  if (it != turns_.end() && it->second == t) {
-    turns_.erase(it);
-    auto a = active_by_owner_.find(t->owner);
-    if (a != active_by_owner_.end() && --a->second == 0) active_by_owner_.erase(a);
-  }
+  release(*t);
+}
+
+void task_manager::release(turn& t) {
+  // Called when the outcome is reported (the coroutine may still be winding
+  // down) and again when the coroutine ends; only the first call counts.
+  auto it = turns_.find(t.task_id);
+  if (it == turns_.end() || it->second.get() != &t) return;
+  turns_.erase(it);
+  auto a = active_by_owner_.find(t.owner);
+  if (a != active_by_owner_.end() && --a->second == 0) active_by_owner_.erase(a);
 }
 
 result<void> task_manager::set_status(const std::string& id, const std::string& context_id, task_status s) {
@@ -289,7 +302,11 @@ result<void> task_manager::apply_update(turn& t, task_state s, std::optional<mes
     m->task_id = t.task_id;
     m->context_id = t.context_id;
   }
-  if (ends_turn(s)) t.live = false;
+  if (ends_turn(s)) {
+    // The task may take its next message (or be deleted) from now on.
+    t.live = false;
+    release(t);
+  }
   return set_status(t.task_id, t.context_id, task_status{s, std::move(m), now()});
 }
 
@@ -346,9 +363,11 @@ result<task> task_manager::cancel(const request_context& caller, std::string_vie
                      "task " + t.id + " is already " + std::string(to_string(t.status.state)) + " and cannot be canceled");
   if (auto it = turns_.find(t.id); it != turns_.end()) {
     // Stop the executor; its coroutine ends at its next co_await.
-    it->second->live = false;
-    it->second->cancel_requested = true;
-    it->second->cancel.cancel();
+    auto t = it->second;
+    t->live = false;
+    t->cancel_requested = true;
+    t->cancel.cancel();
+    release(*t);
   }
   task_status s{task_state::canceled, std::nullopt, now()};
   AP_TRYV(set_status(t.id, t.context_id, s));

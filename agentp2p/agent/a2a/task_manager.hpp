@@ -92,6 +92,7 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   static awaitable<void> run_turn(std::shared_ptr<task_manager> self, std::shared_ptr<turn> t, turn_context ctx);
   static awaitable<void> wait_for_cancel(std::shared_ptr<turn> t);
   void end_turn(const std::shared_ptr<turn>& t, const std::string& failure);
+  void release(turn& t);
 
   // The one place a task's status changes: persists and broadcasts.
   result<void> set_status(const std::string& id, const std::string& context_id, task_status s);

@@ -153,9 +153,11 @@ awaitable<void> serve_tool_stream(std::shared_ptr<tools::registry> reg, std::sha
 
 namespace {
 
+// Our side stays open until the reply is in (as praxis-go does): the server
+// watches its read side for a reset to cancel the call, which it can only
+// see while that side is open.
 awaitable<result<json::value>> round_trip(host::stream& s, json::value request, std::size_t max_line) {
   AP_CO_TRYV(co_await agent::write_json_line(s, request));
-  AP_CO_TRYV(co_await s.close_write());
   agent::json_line_reader reader(s, max_line);
   auto reply = co_await reader.read();
   if (!reply && reply.error().is(errc::end_of_stream))

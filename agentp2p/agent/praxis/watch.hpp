@@ -2,6 +2,9 @@
 // that resets its stream (or loses its connection) mid-call cancels the call,
 // so its handler learns of it instead of working for nobody. Lines that
 // arrive meanwhile (pipelined requests) are kept, in order, for later.
+// Limitation: once the caller has half-closed, a later reset is invisible on
+// our read side (the muxed stream reports end_of_stream), so such a call runs
+// to its deadline unless the whole connection drops while we still read.
 #pragma once
 
 #include <cstddef>

@@ -150,8 +150,7 @@ peer_entry* peer_registry::touch(const crypto::peer_id& peer) {
     log::debug("peer registry full (" + std::to_string(config_.max_peers) + "); not tracking " + peer.to_string());
     return nullptr;
   }
-  peer_entry e;
-  e.peer = peer;
+  peer_entry e(peer);
   e.first_seen = e.last_seen = now;
   auto& stored = peers_.emplace(peer, std::move(e)).first->second;
   emit(event_kind::found, peer);

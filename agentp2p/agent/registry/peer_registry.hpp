@@ -54,6 +54,7 @@ struct event {
 };
 
 struct peer_entry {
+  explicit peer_entry(crypto::peer_id p) : peer(std::move(p)) {}
   crypto::peer_id peer;
   bool connected = false;
   clock::time_point first_seen{};

@@ -273,6 +273,8 @@ class validator {
     if (!sch.is_object()) return std::nullopt;  // compile() refused these
     if (depth > s_.limits.max_depth)
       return fail("schema nesting deeper than " + std::to_string(s_.limits.max_depth) + " (a $ref cycle?)");
+    if (++steps_ > s_.limits.max_steps)
+      return fail("too complex to check (more than " + std::to_string(s_.limits.max_steps) + " steps)");
     const auto& o = sch.get_object();
 
     if (auto* ref = o.if_contains("$ref"); ref && ref->is_string()) {
@@ -402,10 +404,8 @@ class validator {
 
     if (auto* c = o.if_contains("contains")) {
       bool any = false;
-      for (const auto& item : a) {
-        validator probe(s_, path_);
-        if (!probe.check(*c, item, depth + 1)) { any = true; break; }
-      }
+      for (const auto& item : a)
+        if (!check(*c, item, depth + 1)) { any = true; break; }
       if (!any) return fail("must contain at least one matching item");
     }
     if (auto* u = o.if_contains("uniqueItems"); u && u->is_bool() && u->get_bool()) {
@@ -545,6 +545,7 @@ class validator {
   const schema::impl& s_;
   std::string path_;
   std::optional<std::string> last_;
+  std::size_t steps_ = 0;
 };
 
 }  // namespace

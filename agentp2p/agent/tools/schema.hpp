@@ -16,7 +16,8 @@
 // Guards, because instances come from the network: patterns are compiled once
 // (when the schema is), in libstdc++'s polynomial mode (no back-references,
 // no exponential backtracking), matched only against strings up to
-// `max_pattern_input` bytes; recursion (nesting, $ref cycles) stops at `max_depth`.
+// `max_pattern_input` bytes; recursion (nesting, $ref cycles) stops at
+// `max_depth`, and one validation does at most `max_steps` subschema checks.
 #pragma once
 
 #include <cstddef>
@@ -36,6 +37,9 @@ struct schema_limits {
   std::size_t max_pattern_length = 1024;
   // Strings longer than this are not matched against a pattern (an error).
   std::size_t max_pattern_input = 16 * 1024;
+  // Subschema checks for one validation: anyOf/oneOf over $ref can branch
+  // exponentially; past this budget validation fails instead of spinning.
+  std::size_t max_steps = 100'000;
 };
 
 class schema {

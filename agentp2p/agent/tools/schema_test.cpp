@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <boost/json/parse.hpp>
 
 #include "agentp2p/agent/tools/schema.hpp"
@@ -174,4 +176,13 @@ TEST(schema, boolean_schemas_and_default) {
   EXPECT_EQ(check("false", "1"), "arguments: no value is allowed here");
   tools::schema accept_all;
   EXPECT_TRUE(accept_all.validate(json::parse("[1,2]")));
+}
+
+TEST(schema, exponential_schemas_hit_the_step_budget) {
+  auto s = tools::schema::compile(json::parse(R"({"anyOf":[{"$ref":"#"},{"$ref":"#"}]})"));
+  ASSERT_TRUE(s);
+  auto started = std::chrono::steady_clock::now();
+  auto r = s->validate(json::parse("1"));
+  EXPECT_FALSE(r);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
 }

@@ -36,7 +36,10 @@ TEST(json_lines, write_then_read_round_trip) {
   test::run_void(ctx, [](executor) -> awaitable<void> {
     auto pair = co_await test::make_stream_pair();
     boost::json::value v = boost::json::parse(R"({"id":"1","name":"echo","arguments":{"text":"hi\nthere"}})");
-    EXPECT_TRUE(co_await agent::write_json_line(*pair.a, v));
+    {
+      auto awaited = co_await agent::write_json_line(*pair.a, v);
+      EXPECT_TRUE(awaited);
+    }
     agent::json_line_reader reader(*pair.b);
     auto got = co_await reader.read();
     EXPECT_TRUE(got);

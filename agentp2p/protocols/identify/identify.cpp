@@ -77,8 +77,11 @@ awaitable<void> service::serve(std::shared_ptr<host::stream> s) {
     co_return;
   }
   // Our own client closes its side at once; js-libp2p waits for our FIN.
-  (void)co_await with_deadline(core::read_to_end(*s, 0), config_.close_grace, "identify close");
+  auto remote_done = co_await with_deadline(core::read_to_end(*s, 0), config_.close_grace, "identify close");
   (void)co_await s->close_write();
+  // Dropping the stream before the requester has closed would reset it and
+  // could discard the reply it has not read yet.
+  if (!remote_done) (void)co_await with_deadline(core::read_to_end(*s, 0), config_.timeout, "identify close");
 }
 
 awaitable<result<message>> service::read_messages(host::stream& s) {
@@ -124,6 +127,7 @@ awaitable<void> service::identify_task(std::shared_ptr<host::connection> conn) {
 awaitable<void> service::serve_push(std::shared_ptr<host::stream> s) {
   auto m = co_await with_deadline(read_messages(*s), config_.timeout, "identify push");
   if (!m) {
+    log::debug("identify push from " + s->remote_peer().to_string() + " failed: " + m.error().what());
     s->reset();
     co_return;
   }
@@ -132,18 +136,29 @@ awaitable<void> service::serve_push(std::shared_ptr<host::stream> s) {
     co_return;
   }
   apply(s->remote_peer(), std::move(*m));
+  (void)co_await s->close_write();
 }
 
 awaitable<void> service::push_to(std::shared_ptr<host::connection> conn) {
   auto h = host_.lock();
   if (!h || conn->is_closed()) co_return;
   // Only peers that told us they accept pushes get one.
-  if (!h->peers().supports(conn->remote_peer(), push_protocol_id)) co_return;
+  if (!h->peers().supports(conn->remote_peer(), push_protocol_id)) {
+    log::debug("not pushing identify to " + conn->remote_peer().to_string() + ": it does not accept pushes");
+    co_return;
+  }
   auto s = co_await h->new_stream(conn, push_protocol_id);
-  if (!s) co_return;
-  auto m = our_message(conn->info());
-  auto sent = co_await with_deadline(core::write_length_prefixed(**s, encode(m)), config_.timeout, "identify push");
-  if (sent) (void)co_await (*s)->close_write();
+  if (!s) {
+    log::debug("identify push to " + conn->remote_peer().to_string() + " failed: " + s.error().what());
+    co_return;
+  }
+  auto payload = encode(our_message(conn->info()));
+  auto sent = co_await with_deadline(core::write_length_prefixed(**s, payload), config_.timeout, "identify push");
+  if (!sent) co_return;
+  (void)co_await (*s)->close_write();
+  // Dropping a stream the peer still reads from would reset it and lose the
+  // push: wait for the peer to finish first.
+  (void)co_await with_deadline(core::read_to_end(**s, 0), config_.timeout, "identify push close");
 }
 
 peer_info service::apply(const crypto::peer_id& peer, message&& m) {

@@ -19,7 +19,8 @@ awaitable<void> serve(std::shared_ptr<host::stream> s, config cfg) {
       else s->reset();
       co_return;
     }
-    if (!co_await s->write(buf)) co_return;
+    auto echoed = co_await s->write(buf);
+    if (!echoed) co_return;
   }
   (void)co_await s->close_write();
 }

@@ -55,11 +55,17 @@ void expect_mutual(const crypto::private_key& a_key, const crypto::private_key& 
     EXPECT_EQ(out->remote_key, b_key.public_key());
     EXPECT_EQ(in->remote_key, a_key.public_key());
     // A little traffic each way through the encrypted streams.
-    EXPECT_TRUE(co_await out->stream->write(as_bytes("ping")));
+    {
+      auto awaited = co_await out->stream->write(as_bytes("ping"));
+      EXPECT_TRUE(awaited);
+    }
     std::uint8_t buf[16];
     auto n = co_await in->stream->read_some(buf);
     EXPECT_TRUE(n && as_string_view(byte_span(buf, *n)) == "ping");
-    EXPECT_TRUE(co_await in->stream->write(as_bytes("pong")));
+    {
+      auto awaited = co_await in->stream->write(as_bytes("pong"));
+      EXPECT_TRUE(awaited);
+    }
     n = co_await out->stream->read_some(buf);
     EXPECT_TRUE(n && as_string_view(byte_span(buf, *n)) == "pong");
   });
@@ -243,9 +249,15 @@ TEST(noise, tampered_ciphertext_is_a_crypto_error) {
       co_return;
     }
     // A good frame, then a bad one: the good data is delivered, then the error.
-    EXPECT_TRUE(co_await out->stream->write(bytes(500, 'y')));
+    {
+      auto awaited = co_await out->stream->write(bytes(500, 'y'));
+      EXPECT_TRUE(awaited);
+    }
     control->corrupt_next_write = true;
-    EXPECT_TRUE(co_await out->stream->write(bytes(1000, 'x')));
+    {
+      auto awaited = co_await out->stream->write(bytes(1000, 'x'));
+      EXPECT_TRUE(awaited);
+    }
     std::uint8_t buf[2000];
     auto good = co_await in->stream->read_some(buf);
     EXPECT_TRUE(good && *good == 500);

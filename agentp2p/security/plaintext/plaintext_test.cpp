@@ -48,8 +48,14 @@ TEST(plaintext, round_trip_then_raw_bytes_pass_through) {
     EXPECT_EQ(in->remote_peer, id_of(ka));
     EXPECT_EQ(in->remote_key, ka.public_key());
     // Application data directly after the exchange arrives untouched.
-    EXPECT_TRUE(co_await out->stream->write(as_bytes("hello")));
-    EXPECT_TRUE(co_await out->stream->close_write());
+    {
+      auto awaited = co_await out->stream->write(as_bytes("hello"));
+      EXPECT_TRUE(awaited);
+    }
+    {
+      auto awaited = co_await out->stream->close_write();
+      EXPECT_TRUE(awaited);
+    }
     auto all = co_await core::read_to_end(*in->stream, 100);
     CO_ASSERT(all);
     EXPECT_EQ(as_string_view(*all), "hello");
