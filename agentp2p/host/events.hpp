@@ -25,10 +25,17 @@ struct peer_connected {
 struct peer_disconnected {
   crypto::peer_id peer;
 };
+// A stream was negotiated (either direction) on a connection.
+struct stream_opened {
+  std::shared_ptr<const connection_info> conn;
+  std::string protocol;
+  host::direction direction;
+};
 // The host's own protocol list changed (identify push uses it).
 struct protocols_changed {};
 
-using event = std::variant<connection_opened, connection_closed, peer_connected, peer_disconnected, protocols_changed>;
+using event = std::variant<connection_opened, connection_closed, peer_connected, peer_disconnected, stream_opened,
+                           protocols_changed>;
 using event_handler = std::function<void(const event&)>;
 
 }  // namespace agentp2p::host

@@ -195,13 +195,22 @@ std::shared_ptr<connection> host::adopt(std::shared_ptr<connection> conn) {
 
   std::weak_ptr<host> weak = weak_from_this();
   auto shared_info = conn->shared_info();
-  conn->muxed().set_inbound_handler([weak, shared_info](std::shared_ptr<core::muxed_stream> s) {
+  // Streams of this connection still negotiating their protocol: bounded, so
+  // a peer cannot park unlimited half-open streams on us.
+  auto negotiating = std::make_shared<std::size_t>(0);
+  conn->muxed().set_inbound_handler([weak, shared_info, negotiating](std::shared_ptr<core::muxed_stream> s) {
     auto self = weak.lock();
     if (!self || self->closed_) {
       s->reset();
       return;
     }
-    self->spawn(self->handle_stream(std::move(s), shared_info), "inbound stream");
+    if (*negotiating >= self->config_.max_negotiating_streams_per_connection) {
+      log::debug("resetting inbound stream from " + shared_info->remote_peer.to_string() +
+                 ": too many streams negotiating");
+      s->reset();
+      return;
+    }
+    self->spawn(self->handle_stream(std::move(s), shared_info, negotiating), "inbound stream");
   });
   spawn(run_connection(conn), "connection " + info.remote_peer.short_string());
   log::debug("connection " + std::to_string(info.id) + " " + std::string(to_string(info.direction)) + " to " +
@@ -235,11 +244,14 @@ awaitable<void> host::run_connection(std::shared_ptr<connection> conn) {
   if (last) emit(peer_disconnected{peer});
 }
 
-awaitable<void> host::handle_stream(std::shared_ptr<core::muxed_stream> s, std::shared_ptr<const connection_info> info) {
+awaitable<void> host::handle_stream(std::shared_ptr<core::muxed_stream> s, std::shared_ptr<const connection_info> info,
+                                    std::shared_ptr<std::size_t> negotiating) {
   const multistream::support_fn supports = [this](std::string_view id) { return router_.find(id) != nullptr; };
   const multistream::list_fn list = [this] { return router_.protocols(); };
+  ++*negotiating;
   auto chosen = co_await with_deadline(multistream::handle(*s, supports, list), config_.stream_negotiation_timeout,
                                        "stream negotiation with " + info->remote_peer.short_string());
+  --*negotiating;
   if (!chosen) {
     log::debug("inbound stream from " + info->remote_peer.to_string() + " failed: " + chosen.error().what());
     s->reset();
@@ -251,6 +263,7 @@ awaitable<void> host::handle_stream(std::shared_ptr<core::muxed_stream> s, std::
     co_return;
   }
   auto handler = *found;  // the handler may be removed while it runs
+  emit(stream_opened{info, *chosen, direction::inbound});
   co_await handler(std::make_shared<stream>(std::move(s), std::move(*chosen), std::move(info)));
 }
 
@@ -297,6 +310,7 @@ awaitable<result<std::shared_ptr<stream>>> host::new_stream(const std::shared_pt
     s->reset();
     co_return std::move(chosen).error();
   }
+  emit(stream_opened{conn->shared_info(), *chosen, direction::outbound});
   co_return std::make_shared<stream>(std::move(s), std::move(*chosen), conn->shared_info());
 }
 
@@ -322,16 +336,20 @@ void host::remove_stream_handler(std::string_view id) {
 
 std::uint64_t host::subscribe(event_handler handler) {
   auto token = next_token_++;
-  subscribers_.emplace(token, std::move(handler));
+  subscribers_.emplace(token, std::make_shared<event_handler>(std::move(handler)));
   return token;
 }
 
 void host::unsubscribe(std::uint64_t token) { subscribers_.erase(token); }
 
 void host::emit(const event& e) {
-  // Copy: a subscriber may subscribe or unsubscribe while we iterate.
-  auto snapshot = subscribers_;
-  for (auto& [_, handler] : snapshot) handler(e);
+  if (subscribers_.empty()) return;
+  // Snapshot (cheap shared_ptr copies): a subscriber may subscribe or
+  // unsubscribe while we iterate.
+  std::vector<std::shared_ptr<event_handler>> snapshot;
+  snapshot.reserve(subscribers_.size());
+  for (const auto& [_, handler] : subscribers_) snapshot.push_back(handler);
+  for (const auto& handler : snapshot) (*handler)(e);
 }
 
 awaitable<void> host::close() {

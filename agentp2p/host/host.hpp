@@ -133,7 +133,8 @@ class host : public std::enable_shared_from_this<host> {
                                                            std::optional<crypto::peer_id> expected);
   std::shared_ptr<connection> adopt(std::shared_ptr<connection> conn);
   awaitable<void> run_connection(std::shared_ptr<connection> conn);
-  awaitable<void> handle_stream(std::shared_ptr<core::muxed_stream> s, std::shared_ptr<const connection_info> info);
+  awaitable<void> handle_stream(std::shared_ptr<core::muxed_stream> s, std::shared_ptr<const connection_info> info,
+                                std::shared_ptr<std::size_t> negotiating);
   std::shared_ptr<connection> find_open(const crypto::peer_id& peer) const;
   void emit(const event& e);
 
@@ -153,7 +154,7 @@ class host : public std::enable_shared_from_this<host> {
   std::uint64_t next_conn_id_ = 1;
   struct pending_dial;
   std::unordered_map<crypto::peer_id, std::shared_ptr<pending_dial>> dials_;
-  std::map<std::uint64_t, event_handler> subscribers_;
+  std::map<std::uint64_t, std::shared_ptr<event_handler>> subscribers_;
   std::uint64_t next_token_ = 1;
   task_group tasks_;
   bool closed_ = false;

@@ -5,6 +5,7 @@
 #include "agentp2p/agent/a2a/errors.hpp"
 #include "agentp2p/agent/a2a/test_util.hpp"
 #include "tests/support/run.hpp"
+#include "agentp2p/base/log.hpp"
 
 using namespace agentp2p;
 using namespace a2a_test;
@@ -244,6 +245,7 @@ TEST(a2a_task_manager, limits_are_enforced) {
 }
 
 TEST(a2a_task_manager, a_turn_without_an_outcome_fails_the_task) {
+  agentp2p::log::set_level(agentp2p::log::level::trace);
   asio::io_context ctx;
   auto mgr = open_manager(ctx.get_executor(), std::make_shared<scripted_executor>());
   test::run_void(ctx, [&](executor) -> awaitable<void> {
