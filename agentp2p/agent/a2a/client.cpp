@@ -68,10 +68,12 @@ agentp2p::error host_gone() { return {errc::closed, "a2a client: the host is gon
 
 result<task> to_task(result<json::value> r, const parse_limits& lim) {
   if (!r) return std::move(r).error();
-  // SendMessage (1.0) wraps the task; everything else returns it bare.
-  AP_TRY(auto item, parse_stream_item(*r, lim));
-  if (auto* t = std::get_if<task>(&item)) return std::move(*t);
-  return agentp2p::error(errc::protocol_error, "a2a: expected a task in the response");
+  // SendMessage (1.0) wraps the task ({"task": ..}); everything else returns it bare.
+  const auto* o = r->if_object();
+  if (o && !o->contains("id") && o->contains("task")) return parse_task(o->at("task"), lim);
+  if (o && !o->contains("id") && o->contains("message"))
+    return agentp2p::error(errc::unsupported, "a2a: the agent answered with a message instead of a task");
+  return parse_task(*r, lim);
 }
 
 result<list_response> to_list(result<json::value> r, const parse_limits& lim) {

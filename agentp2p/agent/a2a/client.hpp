@@ -81,14 +81,21 @@ class client {
  public:
   explicit client(std::shared_ptr<host::host> h, client_config cfg = {});
 
-  awaitable<result<task>> send(const crypto::peer_id& peer, message m, send_options o = {});
+  // (Coroutines take no default arguments: GCC 12 destroys them twice.
+  // The shorter overloads below supply the defaults.)
+  awaitable<result<task>> send(const crypto::peer_id& peer, message m, send_options o);
+  awaitable<result<task>> send(const crypto::peer_id& peer, message m) { return send(peer, std::move(m), send_options{}); }
   awaitable<result<event_stream>> stream(const crypto::peer_id& peer, message m);
   awaitable<result<event_stream>> resubscribe(const crypto::peer_id& peer, std::string task_id);
   awaitable<result<task>> get(const crypto::peer_id& peer, std::string task_id,
-                              std::optional<std::size_t> history_length = std::nullopt);
+                              std::optional<std::size_t> history_length);
+  awaitable<result<task>> get(const crypto::peer_id& peer, std::string task_id) {
+    return get(peer, std::move(task_id), std::nullopt);
+  }
   awaitable<result<task>> cancel(const crypto::peer_id& peer, std::string task_id);
   // ListTasks (with version 0.3: tasks/list, this library's extension).
-  awaitable<result<list_response>> list(const crypto::peer_id& peer, list_request q = {});
+  awaitable<result<list_response>> list(const crypto::peer_id& peer, list_request q);
+  awaitable<result<list_response>> list(const crypto::peer_id& peer) { return list(peer, list_request{}); }
   awaitable<result<boost::json::object>> extended_card(const crypto::peer_id& peer);
 
   // Any method, raw: the result, or the peer's error.

@@ -185,8 +185,9 @@ awaitable<result<void>> dispatcher::pump(const json::value& id, dialect d, std::
   auto deadline = std::chrono::steady_clock::now() + config_.max_stream_duration;
   for (;;) {
     auto left = deadline - std::chrono::steady_clock::now();
-    auto ev = left > duration::zero() ? co_await with_deadline(events->next(), left, "a2a stream")
-                                      : result<std::optional<task_event>>(make_error(errc::timeout, ""));
+    // (No co_await inside ?: — GCC 12 destroys such a temporary twice.)
+    result<std::optional<task_event>> ev = make_error(errc::timeout, "");
+    if (left > duration::zero()) ev = co_await with_deadline(events->next(), left, "a2a stream");
     if (!ev) {
       std::string why = ev.error().is(errc::timeout)
                             ? "the stream reached its time limit of " +

@@ -149,18 +149,18 @@ void client_round_trip(a2a::dialect version) {
     EXPECT_TRUE(first && *first);
     auto canceled = co_await client.cancel(b, slow->id);
     EXPECT_TRUE(canceled) << canceled.error().what();
-    if (canceled) EXPECT_EQ(canceled->status.state, a2a::task_state::canceled);
+    if (canceled) { EXPECT_EQ(canceled->status.state, a2a::task_state::canceled); }
     auto rest = co_await collect(*watch);
     EXPECT_FALSE(rest.empty());
-    if (!rest.empty()) EXPECT_EQ(item_state(rest.back()), a2a::task_state::canceled);
+    if (!rest.empty()) { EXPECT_EQ(item_state(rest.back()), a2a::task_state::canceled); }
 
     // Finished tasks cannot be canceled, unknown ones are not found.
     auto again = co_await client.cancel(b, t->id);
     EXPECT_FALSE(again);
-    if (!again) EXPECT_EQ(code(again.error()), -32002);
+    if (!again) { EXPECT_EQ(code(again.error()), -32002); }
     auto unknown = co_await client.get(b, "no-such-task");
     EXPECT_FALSE(unknown);
-    if (!unknown) EXPECT_EQ(code(unknown.error()), -32001);
+    if (!unknown) { EXPECT_EQ(code(unknown.error()), -32001); }
 
     // list, newest first, one page of two then the rest.
     a2a::list_request q;
@@ -182,7 +182,7 @@ void client_round_trip(a2a::dialect version) {
 
     auto card = co_await client.extended_card(b);
     EXPECT_TRUE(card);
-    if (card) EXPECT_EQ(card->at("name"), "agent-b");
+    if (card) { EXPECT_EQ(card->at("name"), "agent-b"); }
     co_await env.shutdown();
   });
 }
@@ -315,7 +315,7 @@ TEST(a2a_service, another_peer_cannot_see_our_tasks) {
     EXPECT_TRUE(t);
     auto peek = co_await from_c.get(env.b->id(), t->id);
     EXPECT_FALSE(peek);
-    if (!peek) EXPECT_EQ(code(peek.error()), -32001);
+    if (!peek) { EXPECT_EQ(code(peek.error()), -32001); }
     auto mine = co_await from_c.list(env.b->id());
     EXPECT_TRUE(mine && mine->total_size == 0);
     co_await c->close();

@@ -75,7 +75,9 @@ TEST(a2a_sqlite_store, tasks_and_history_survive_a_restart) {
   EXPECT_EQ(t->history[0].task_id, first_id);
   EXPECT_EQ(t->history[1].role, a2a::role::agent);
   ASSERT_EQ(t->artifacts.size(), 1u);
-  EXPECT_EQ(a2a::text_of(a2a::message{"", "", "", a2a::role::agent, t->artifacts[0].parts}), "done: one");
+  a2a::message as_message;
+  as_message.parts = t->artifacts[0].parts;
+  EXPECT_EQ(a2a::text_of(as_message), "done: one");
   auto all = again->list({}, {});
   ASSERT_TRUE(all);
   EXPECT_EQ(all->total, 2u);

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -24,11 +24,10 @@ struct task_updater::turn {
   bool live = true;              // may still report updates
   bool cancel_requested = false;  // by CancelTask: the task is already canceled
   std::string stop_reason;        // set when the manager closes
-  asio::steady_timer cancel;     // its wait ends when the turn must stop
+  asio::cancellation_signal stop;  // cancels the executor's coroutine
 
-  turn(executor ex, std::string id, std::string ctx, std::string own)
-      : task_id(std::move(id)), context_id(std::move(ctx)), owner(std::move(own)),
-        cancel(std::move(ex), asio::steady_timer::time_point::max()) {}
+  turn(std::string id, std::string ctx, std::string own)
+      : task_id(std::move(id)), context_id(std::move(ctx)), owner(std::move(own)) {}
 };
 
 std::string owner_of(const request_context& c) { return c.peer ? c.peer->to_base58() : std::string(); }
@@ -218,39 +217,32 @@ result<task_manager::sent> task_manager::send(const request_context& caller, mes
 }
 
 void task_manager::start_turn(const request_context& caller, task snapshot, message input, const std::string& owner) {
-  auto t = std::make_shared<turn>(executor_, snapshot.id, snapshot.context_id, owner);
+  auto t = std::make_shared<turn>(snapshot.id, snapshot.context_id, owner);
   turns_[snapshot.id] = t;
+  running_.insert(t);
   ++active_by_owner_[owner];
   turn_context ctx{caller, std::move(snapshot), std::move(input)};
   group_.spawn(run_turn(shared_from_this(), t, std::move(ctx)), "a2a task " + t->task_id);
 }
 
-awaitable<void> task_manager::wait_for_cancel(std::shared_ptr<turn> t) {
-  if (t->cancel_requested) co_return;
-  co_await t->cancel.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
 awaitable<void> task_manager::run_turn(std::shared_ptr<task_manager> self, std::shared_ptr<turn> t,
                                        turn_context ctx) {
-  using namespace asio::experimental::awaitable_operators;
   std::string failure;
   try {
     // co_spawn may start us inline; let send() return its snapshot first.
     co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-  } catch (...) {
-    failure = "the agent stopped before this task finished";
-  }
-  if (!t->cancel_requested && failure.empty()) {
-    try {
-      auto updater = std::shared_ptr<task_updater>(
-          new task_updater(self, t, t->task_id, t->context_id));
-      co_await (self->agent_->execute(std::move(ctx), std::move(updater)) || wait_for_cancel(t));
-    } catch (const boost::system::system_error& e) {
-      failure = e.code() == asio::error::operation_aborted ? "the agent stopped before this task finished"
-                                                           : std::string("the agent failed: ") + e.what();
-    } catch (const std::exception& e) {
-      failure = std::string("the agent failed: ") + e.what();
+    if (!t->cancel_requested) {
+      auto updater = std::shared_ptr<task_updater>(new task_updater(self, t, t->task_id, t->context_id));
+      // The executor runs as a child bound to the turn's own signal, which
+      // CancelTask and close() emit.
+      co_await asio::co_spawn(self->executor_, self->agent_->execute(std::move(ctx), std::move(updater)),
+                              asio::bind_cancellation_slot(t->stop.slot(), asio::use_awaitable));
     }
+  } catch (const boost::system::system_error& e) {
+    failure = e.code() == asio::error::operation_aborted ? "the agent stopped before this task finished"
+                                                         : std::string("the agent failed: ") + e.what();
+  } catch (const std::exception& e) {
+    failure = std::string("the agent failed: ") + e.what();
   }
   self->end_turn(t, failure);
 }
@@ -272,6 +264,7 @@ void task_manager::end_turn(const std::shared_ptr<turn>& t, const std::string& f
   }
   t->live = false;
   release(*t);
+  running_.erase(t);
 }
 
 void task_manager::release(turn& t) {
@@ -366,8 +359,8 @@ result<task> task_manager::cancel(const request_context& caller, std::string_vie
     auto t = it->second;
     t->live = false;
     t->cancel_requested = true;
-    t->cancel.cancel();
     release(*t);
+    t->stop.emit(asio::cancellation_type::terminal);
   }
   task_status s{task_state::canceled, std::nullopt, now()};
   AP_TRYV(set_status(t.id, t.context_id, s));
@@ -398,9 +391,11 @@ result<task_manager::sent> task_manager::subscribe(const request_context& caller
 
 awaitable<void> task_manager::close() {
   closed_ = true;
-  for (auto& [id, t] : turns_) {
+  // Emitting may end a turn at once (and erase it from running_): walk a copy.
+  auto running = running_;
+  for (auto& t : running) {
     t->stop_reason = "the agent stopped before this task finished";
-    t->cancel.cancel();
+    t->stop.emit(asio::cancellation_type::terminal);
   }
   group_.cancel();
   co_await group_.join();

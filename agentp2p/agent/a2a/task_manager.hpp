@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "agentp2p/agent/a2a/agent_executor.hpp"
@@ -90,7 +91,6 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   std::shared_ptr<subscription> add_subscriber(const std::string& task_id);
   void start_turn(const request_context& caller, task snapshot, message input, const std::string& owner);
   static awaitable<void> run_turn(std::shared_ptr<task_manager> self, std::shared_ptr<turn> t, turn_context ctx);
-  static awaitable<void> wait_for_cancel(std::shared_ptr<turn> t);
   void end_turn(const std::shared_ptr<turn>& t, const std::string& failure);
   void release(turn& t);
 
@@ -104,7 +104,8 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   std::unique_ptr<task_store> store_;
   std::shared_ptr<agent_executor> agent_;
   manager_config config_;
-  std::unordered_map<std::string, std::shared_ptr<turn>> turns_;  // by task id
+  std::unordered_map<std::string, std::shared_ptr<turn>> turns_;  // live turns, by task id
+  std::unordered_set<std::shared_ptr<turn>> running_;               // turns whose coroutine runs
   std::unordered_map<std::string, std::size_t> active_by_owner_;
   std::unordered_map<std::string, std::vector<std::weak_ptr<subscription>>> subscribers_;
   task_group group_;
