@@ -50,8 +50,10 @@ struct config {
   std::size_t max_connections_per_peer = 4;
   // Inbound connections in the middle of their handshake.
   std::size_t max_pending_inbound = 256;
-  // Inbound streams still negotiating their protocol, per connection.
-  std::size_t max_negotiating_streams_per_connection = 128;
+  // Inbound streams still negotiating their protocol, per connection. Above
+  // Yamux's default stream budget (256), so a legitimate burst of new streams
+  // is never refused; it bounds what a muxer with larger limits would allow.
+  std::size_t max_negotiating_streams_per_connection = 512;
   peer_store_limits peer_store;
 };
 

@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "agentp2p/host/host.hpp"
 #include "tests/support/run.hpp"
@@ -156,4 +160,41 @@ TEST(host, connect_to_unknown_peer_says_so) {
     co_return c ? agentp2p::error{} : c.error();
   });
   EXPECT_TRUE(err.is(errc::not_found)) << err.what();
+}
+
+TEST(host, two_hundred_concurrent_streams_each_echo_64k_intact) {
+  asio::io_context ctx;
+  auto p = make_pair(ctx);
+  struct tally {
+    int intact = 0, done = 0;
+  };
+  auto t = std::make_shared<tally>();
+  test::run_void(ctx, [&](executor ex) -> awaitable<void> {
+    auto c = co_await p.a->connect(p.b_addr);
+    EXPECT_TRUE(c);
+    bytes payload(64 * 1024);
+    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i * 7 + 3);
+    auto one = [](std::shared_ptr<host::host> a, crypto::peer_id b, bytes data,
+                  std::shared_ptr<tally> t) -> awaitable<void> {
+      auto s = co_await a->new_stream(b, echo_id);
+      bool ok = false;
+      if (s) {
+        auto w = co_await (*s)->write(data);
+        auto cw = co_await (*s)->close_write();
+        auto back = co_await core::read_to_end(**s, data.size() + 1);
+        ok = w && cw && back && *back == data;
+      }
+      t->intact += ok ? 1 : 0;
+      ++t->done;
+    };
+    for (int i = 0; i < 200; ++i) asio::co_spawn(ex, one(p.a, p.b->id(), payload, t), asio::detached);
+    for (int i = 0; i < 1000 && t->done < 200; ++i) {
+      asio::steady_timer wait(ex, std::chrono::milliseconds(10));
+      co_await wait.async_wait(asio::use_awaitable);
+    }
+    co_await p.a->close();
+    co_await p.b->close();
+  });
+  EXPECT_EQ(t->done, 200);
+  EXPECT_EQ(t->intact, 200);
 }

@@ -49,7 +49,8 @@ json::object agent_card_v03(const card_config& c) {
   o["protocolVersion"] = "0.3.0";
   o["url"] = c.url;
   o["preferredTransport"] = "JSONRPC";
-  o["capabilities"] = json::object{{"streaming", true}, {"pushNotifications", false}, {"stateTransitionHistory", false}};
+  o["capabilities"] =
+      json::object{{"streaming", true}, {"pushNotifications", false}, {"stateTransitionHistory", false}};
   o["supportsAuthenticatedExtendedCard"] = true;
   return o;
 }

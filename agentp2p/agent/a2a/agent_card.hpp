@@ -3,10 +3,9 @@
 // /praxis/a2a.card/0.3.0) and of A2A 1.0 (supportedInterfaces).
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 namespace agentp2p::a2a {
 
@@ -30,7 +29,7 @@ struct card_config {
   std::vector<std::string> default_output_modes{"application/json"};
   std::string provider_organization;  // optional, with provider_url
   std::string provider_url;
-  std::string documentation_url;      // optional
+  std::string documentation_url;  // optional
 };
 
 // Both declare streaming and the extended card (answered with this same

@@ -19,8 +19,10 @@ enum which_method { m_send, m_stream, m_get, m_cancel, m_subscribe, m_list, m_ca
 // Built outside coroutines (GCC 12 and braced lists across co_await).
 json::object send_params_json(const message& m, const send_options& o, dialect d) {
   json::object cfg;
-  if (d == dialect::v0_3) cfg["blocking"] = o.blocking;
-  else cfg["returnImmediately"] = !o.blocking;
+  if (d == dialect::v0_3)
+    cfg["blocking"] = o.blocking;
+  else
+    cfg["returnImmediately"] = !o.blocking;
   if (o.history_length) cfg["historyLength"] = *o.history_length;
   json::object p;
   p["message"] = to_json(m, d);
@@ -96,12 +98,25 @@ result<list_response> to_list(result<json::value> r, const parse_limits& lim) {
   return out;
 }
 
+// How long we wait for the peer's FIN once we have what we asked for.
+constexpr std::chrono::seconds fin_wait{1};
+
+// Reads what is left until the peer's FIN, so the stream ends cleanly
+// instead of being reset under a peer that may still write.
+awaitable<result<void>> drain(agent::json_line_reader& reader) {
+  for (;;) {
+    auto l = co_await reader.read_line();
+    if (!l) co_return ok();
+  }
+}
+
 // One request on a fresh stream, one response back.
 awaitable<result<json::value>> call_on(std::shared_ptr<host::stream> s, json::value request, std::size_t max_line) {
   AP_CO_TRYV(co_await agent::write_json_line(*s, request));
   AP_CO_TRYV(co_await s->close_write());
   agent::json_line_reader reader(*s, max_line);
   AP_CO_TRY(auto v, co_await reader.read());
+  (void)co_await with_deadline(drain(reader), fin_wait, "a2a: waiting for the end of the stream");
   co_return v;
 }
 
@@ -123,6 +138,7 @@ struct event_stream::state {
   std::chrono::milliseconds timeout;
   parse_limits limits;
   bool done = false;
+  bool drained = false;
 
   state(std::shared_ptr<host::stream> s, std::size_t max_line, json::value i, std::chrono::milliseconds t,
         parse_limits l)
@@ -139,7 +155,13 @@ event_stream::~event_stream() {
 
 awaitable<result<std::optional<stream_item>>> event_stream::next() {
   auto& st = *state_;
-  if (st.done) co_return std::optional<stream_item>();
+  if (st.done) {
+    if (!st.drained) {
+      st.drained = true;
+      (void)co_await with_deadline(drain(st.reader), fin_wait, "a2a: waiting for the end of the stream");
+    }
+    co_return std::optional<stream_item>();
+  }
   auto v = co_await with_deadline(st.reader.read(), st.timeout, "a2a: waiting for a stream item");
   if (!v && v.error().is(errc::end_of_stream))
     v = agentp2p::error(errc::protocol_error, "a2a: the peer ended the stream before the task's turn ended");
@@ -168,13 +190,20 @@ client::client(std::shared_ptr<host::host> h, client_config cfg) : host_(h), con
 const char* client::method_name(int which) const {
   bool v03 = config_.version == dialect::v0_3;
   switch (which) {
-    case m_send: return v03 ? "message/send" : "SendMessage";
-    case m_stream: return v03 ? "message/stream" : "SendStreamingMessage";
-    case m_get: return v03 ? "tasks/get" : "GetTask";
-    case m_cancel: return v03 ? "tasks/cancel" : "CancelTask";
-    case m_subscribe: return v03 ? "tasks/resubscribe" : "SubscribeToTask";
-    case m_list: return v03 ? "tasks/list" : "ListTasks";
-    case m_card: return v03 ? "agent/getAuthenticatedExtendedCard" : "GetExtendedAgentCard";
+    case m_send:
+      return v03 ? "message/send" : "SendMessage";
+    case m_stream:
+      return v03 ? "message/stream" : "SendStreamingMessage";
+    case m_get:
+      return v03 ? "tasks/get" : "GetTask";
+    case m_cancel:
+      return v03 ? "tasks/cancel" : "CancelTask";
+    case m_subscribe:
+      return v03 ? "tasks/resubscribe" : "SubscribeToTask";
+    case m_list:
+      return v03 ? "tasks/list" : "ListTasks";
+    case m_card:
+      return v03 ? "agent/getAuthenticatedExtendedCard" : "GetExtendedAgentCard";
   }
   return "";
 }
@@ -269,8 +298,8 @@ awaitable<result<json::object>> client::request_card(const crypto::peer_id& peer
 awaitable<result<void>> client::offer_card(const crypto::peer_id& peer, json::object card) {
   AP_CO_TRY(auto v, co_await card_exchange(peer, card_offer_json(std::move(card))));
   if (type_of(v) == "card_ack") co_return ok();
-  co_return agentp2p::error(errc::protocol_error, "a2a: " + peer.to_string() + " did not accept our card: " +
-                                                      json::serialize(v).substr(0, 200));
+  co_return agentp2p::error(errc::protocol_error, "a2a: " + peer.to_string() +
+                                                      " did not accept our card: " + json::serialize(v).substr(0, 200));
 }
 
 }  // namespace agentp2p::a2a

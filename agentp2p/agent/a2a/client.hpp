@@ -4,20 +4,19 @@
 //   a2a::client c(host);                      // A2A 1.0 method names
 //   auto t = co_await c.send(peer, msg);      // blocks until the turn ends
 //   auto s = co_await c.stream(peer, msg);    // task, then events
-//   while (auto item = co_await s->next()) { if (!*item) break; ... }
+//   for (;;) { auto item = co_await s->next(); if (!item || !*item) break; ... }
 //
 // Errors the peer answers with come back as errors in a2a::rpc_category
 // (e.g. rpc_errc::task_not_found) carrying the peer's message.
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 #include "agentp2p/agent/a2a/codec.hpp"
 #include "agentp2p/agent/a2a/protocols.hpp"
@@ -84,7 +83,9 @@ class client {
   // (Coroutines take no default arguments: GCC 12 destroys them twice.
   // The shorter overloads below supply the defaults.)
   awaitable<result<task>> send(const crypto::peer_id& peer, message m, send_options o);
-  awaitable<result<task>> send(const crypto::peer_id& peer, message m) { return send(peer, std::move(m), send_options{}); }
+  awaitable<result<task>> send(const crypto::peer_id& peer, message m) {
+    return send(peer, std::move(m), send_options{});
+  }
   awaitable<result<event_stream>> stream(const crypto::peer_id& peer, message m);
   awaitable<result<event_stream>> resubscribe(const crypto::peer_id& peer, std::string task_id);
   awaitable<result<task>> get(const crypto::peer_id& peer, std::string task_id,

@@ -51,7 +51,8 @@ result<std::string> opt_string(const json::object& o, std::string_view key, cons
   if (it == o.end() || it->value().is_null()) return std::string();
   const auto* s = it->value().if_string();
   if (!s) return bad(path + "." + std::string(key), "must be a string");
-  if (s->size() > max_len) return bad(path + "." + std::string(key), "is longer than " + std::to_string(max_len) + " characters");
+  if (s->size() > max_len)
+    return bad(path + "." + std::string(key), "is longer than " + std::to_string(max_len) + " characters");
   return std::string(s->data(), s->size());
 }
 
@@ -73,7 +74,8 @@ result<std::vector<std::string>> opt_strings(const json::object& o, std::string_
   if (a->size() > lim.max_parts) return bad(path + "." + std::string(key), "has too many entries");
   for (const auto& e : *a) {
     const auto* s = e.if_string();
-    if (!s || s->size() > lim.max_id_length) return bad(path + "." + std::string(key), "must be an array of short strings");
+    if (!s || s->size() > lim.max_id_length)
+      return bad(path + "." + std::string(key), "must be an array of short strings");
     out.emplace_back(s->data(), s->size());
   }
   return out;
@@ -98,11 +100,16 @@ result<part> parse_part_at(const json::value& v, const std::string& path, const 
   auto has = [&](std::string_view k) { return o->find(k) != o->end(); };
   if (kind.empty()) {
     // A2A 1.0 (a oneof by key); "file" also accepts 0.3 parts missing their kind.
-    if (has("text")) kind = "text";
-    else if (has("raw") || has("url")) kind = "raw/url";
-    else if (has("file")) kind = "file";
-    else if (has("data")) kind = "data";
-    else return bad(path, "a part needs text, file, raw, url or data");
+    if (has("text"))
+      kind = "text";
+    else if (has("raw") || has("url"))
+      kind = "raw/url";
+    else if (has("file"))
+      kind = "file";
+    else if (has("data"))
+      kind = "data";
+    else
+      return bad(path, "a part needs text, file, raw, url or data");
   }
 
   if (kind == "text") {
@@ -151,7 +158,8 @@ result<std::vector<part>> parse_parts(const json::object& o, const std::string& 
   }
   const auto* a = it->value().if_array();
   if (!a) return bad(path + ".parts", "must be an array");
-  if (a->size() > lim.max_parts) return bad(path + ".parts", "has more than " + std::to_string(lim.max_parts) + " parts");
+  if (a->size() > lim.max_parts)
+    return bad(path + ".parts", "has more than " + std::to_string(lim.max_parts) + " parts");
   if (a->empty() && require_one) return bad(path + ".parts", "at least one part is required");
   out.reserve(a->size());
   for (std::size_t i = 0; i < a->size(); ++i) {
@@ -171,9 +179,12 @@ result<message> parse_message_at(const json::value& v, const std::string& path, 
   AP_TRY(m.task_id, opt_string(*o, "taskId", path, lim.max_id_length));
   std::string r;
   AP_TRY(r, opt_string(*o, "role", path, 32));
-  if (r.empty() || r == "user" || r == "ROLE_USER") m.role = role::user;
-  else if (r == "agent" || r == "ROLE_AGENT") m.role = role::agent;
-  else return bad(path + ".role", "must be \"user\" or \"agent\" (ROLE_USER / ROLE_AGENT)");
+  if (r.empty() || r == "user" || r == "ROLE_USER")
+    m.role = role::user;
+  else if (r == "agent" || r == "ROLE_AGENT")
+    m.role = role::agent;
+  else
+    return bad(path + ".role", "must be \"user\" or \"agent\" (ROLE_USER / ROLE_AGENT)");
   AP_TRY(m.parts, parse_parts(*o, path, lim, true));
   AP_TRY(m.metadata, opt_object(*o, "metadata", path));
   AP_TRY(m.extensions, opt_strings(*o, "extensions", path, lim));
@@ -279,15 +290,24 @@ result<artifact_update> parse_artifact_update_at(const json::value& v, const std
 std::string_view state_name(task_state s, dialect d) noexcept {
   if (d == dialect::v0_3) return to_string(s);
   switch (s) {
-    case task_state::unknown: return "TASK_STATE_UNSPECIFIED";
-    case task_state::submitted: return "TASK_STATE_SUBMITTED";
-    case task_state::working: return "TASK_STATE_WORKING";
-    case task_state::input_required: return "TASK_STATE_INPUT_REQUIRED";
-    case task_state::auth_required: return "TASK_STATE_AUTH_REQUIRED";
-    case task_state::completed: return "TASK_STATE_COMPLETED";
-    case task_state::canceled: return "TASK_STATE_CANCELED";
-    case task_state::failed: return "TASK_STATE_FAILED";
-    case task_state::rejected: return "TASK_STATE_REJECTED";
+    case task_state::unknown:
+      return "TASK_STATE_UNSPECIFIED";
+    case task_state::submitted:
+      return "TASK_STATE_SUBMITTED";
+    case task_state::working:
+      return "TASK_STATE_WORKING";
+    case task_state::input_required:
+      return "TASK_STATE_INPUT_REQUIRED";
+    case task_state::auth_required:
+      return "TASK_STATE_AUTH_REQUIRED";
+    case task_state::completed:
+      return "TASK_STATE_COMPLETED";
+    case task_state::canceled:
+      return "TASK_STATE_CANCELED";
+    case task_state::failed:
+      return "TASK_STATE_FAILED";
+    case task_state::rejected:
+      return "TASK_STATE_REJECTED";
   }
   return "TASK_STATE_UNSPECIFIED";
 }
@@ -312,23 +332,29 @@ json::value to_json(const part& p, dialect d) {
     } else if (const auto* f = p.as_file()) {
       o["kind"] = "file";
       json::object file;
-      if (!f->bytes.empty()) file["bytes"] = f->bytes;
-      else file["uri"] = f->uri;
+      if (!f->bytes.empty())
+        file["bytes"] = f->bytes;
+      else
+        file["uri"] = f->uri;
       if (!p.filename.empty()) file["name"] = p.filename;
       if (!p.media_type.empty()) file["mimeType"] = p.media_type;
       o["file"] = std::move(file);
     } else if (const auto* dp = p.as_data()) {
       o["kind"] = "data";
       // 0.3 data parts hold an object; other JSON values are wrapped.
-      if (dp->data.is_object()) o["data"] = dp->data;
-      else o["data"] = json::object{{"value", dp->data}};
+      if (dp->data.is_object())
+        o["data"] = dp->data;
+      else
+        o["data"] = json::object{{"value", dp->data}};
     }
   } else {
     if (const auto* t = p.as_text()) {
       o["text"] = t->text;
     } else if (const auto* f = p.as_file()) {
-      if (!f->bytes.empty()) o["raw"] = f->bytes;
-      else o["url"] = f->uri;
+      if (!f->bytes.empty())
+        o["raw"] = f->bytes;
+      else
+        o["url"] = f->uri;
     } else if (const auto* dp = p.as_data()) {
       o["data"] = dp->data;
     }
@@ -345,8 +371,10 @@ json::value to_json(const message& m, dialect d) {
   o["messageId"] = m.message_id;
   if (!m.context_id.empty()) o["contextId"] = m.context_id;
   if (!m.task_id.empty()) o["taskId"] = m.task_id;
-  if (d == dialect::v0_3) o["role"] = m.role == role::user ? "user" : "agent";
-  else o["role"] = m.role == role::user ? "ROLE_USER" : "ROLE_AGENT";
+  if (d == dialect::v0_3)
+    o["role"] = m.role == role::user ? "user" : "agent";
+  else
+    o["role"] = m.role == role::user ? "ROLE_USER" : "ROLE_AGENT";
   o["parts"] = parts_json(m.parts, d);
   put_common(o, m.metadata, m.extensions);
   if (!m.reference_task_ids.empty()) o["referenceTaskIds"] = to_array(m.reference_task_ids);

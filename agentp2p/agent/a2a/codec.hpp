@@ -13,12 +13,11 @@
 // speaking 0.3 with a stray 1.0 part (or the reverse) is still understood.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstddef>
 #include <optional>
 #include <string_view>
 #include <variant>
-
-#include <boost/json/value.hpp>
 
 #include "agentp2p/agent/a2a/types.hpp"
 #include "agentp2p/base/result.hpp"
@@ -29,9 +28,9 @@ enum class dialect { v0_3, v1_0 };
 
 // Bounds applied while parsing input from the network.
 struct parse_limits {
-  std::size_t max_parts = 256;       // per message or artifact
-  std::size_t max_id_length = 256;   // task, context, message, artifact ids
-  std::size_t max_history = 10000;   // messages in a parsed task (client side)
+  std::size_t max_parts = 256;      // per message or artifact
+  std::size_t max_id_length = 256;  // task, context, message, artifact ids
+  std::size_t max_history = 10000;  // messages in a parsed task (client side)
   std::size_t max_artifacts = 10000;
 };
 

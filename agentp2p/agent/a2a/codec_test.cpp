@@ -1,8 +1,9 @@
+#include "agentp2p/agent/a2a/codec.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "agentp2p/agent/a2a/codec.hpp"
 #include "agentp2p/agent/a2a/errors.hpp"
 #include "agentp2p/agent/a2a/jsonrpc.hpp"
 #include "agentp2p/agent/a2a/params.hpp"
@@ -35,9 +36,7 @@ a2a::task sample_task() {
   return t;
 }
 
-int error_code_of(const json::value& response) {
-  return static_cast<int>(response.at("error").at("code").as_int64());
-}
+int error_code_of(const json::value& response) { return static_cast<int>(response.at("error").at("code").as_int64()); }
 
 }  // namespace
 
@@ -151,7 +150,8 @@ TEST(a2a_jsonrpc, request_errors) {
   EXPECT_EQ(no_version.at("id"), 3);
   auto no_id = std::get<json::value>(a2a::parse_request(R"({"jsonrpc":"2.0","method":"GetTask"})"));
   EXPECT_EQ(error_code_of(no_id), -32600);
-  auto bad_params = std::get<json::value>(a2a::parse_request(R"({"jsonrpc":"2.0","id":"a","method":"x","params":[1]})"));
+  auto bad_params =
+      std::get<json::value>(a2a::parse_request(R"({"jsonrpc":"2.0","id":"a","method":"x","params":[1]})"));
   EXPECT_EQ(error_code_of(bad_params), -32602);
   EXPECT_EQ(bad_params.at("id"), "a");
   auto good = a2a::parse_request(R"({"jsonrpc":"2.0","id":"a","method":"GetTask","params":{"id":"t"}})");
@@ -168,7 +168,8 @@ TEST(a2a_params, send_list_and_page_tokens) {
   EXPECT_FALSE(s->blocking);
   EXPECT_EQ(s->history_length, 2u);
   auto v03 = a2a::parse_send_params(
-      json::parse(R"({"message":{"parts":[{"kind":"text","text":"x"}]},"configuration":{"blocking":false}})").as_object());
+      json::parse(R"({"message":{"parts":[{"kind":"text","text":"x"}]},"configuration":{"blocking":false}})")
+          .as_object());
   ASSERT_TRUE(v03);
   EXPECT_FALSE(v03->blocking);
   EXPECT_FALSE(a2a::parse_send_params(json::object{}));
@@ -180,7 +181,8 @@ TEST(a2a_params, send_list_and_page_tokens) {
   EXPECT_FALSE(a2a::parse_list_params(json::parse(R"({"status":"TASK_STATE_RUNNING"})").as_object()));
   EXPECT_FALSE(a2a::parse_list_params(json::parse(R"({"pageToken":"garbage"})").as_object()));
   auto q = a2a::parse_list_params(
-      json::parse(R"({"status":"TASK_STATE_WORKING","contextId":"c","pageSize":10,"includeArtifacts":true})").as_object());
+      json::parse(R"({"status":"TASK_STATE_WORKING","contextId":"c","pageSize":10,"includeArtifacts":true})")
+          .as_object());
   ASSERT_TRUE(q) << q.error().what();
   EXPECT_EQ(q->state, a2a::task_state::working);
   EXPECT_EQ(q->limit, 10u);

@@ -1,10 +1,9 @@
 #include "agentp2p/agent/a2a/dispatcher.hpp"
 
 #include <algorithm>
+#include <boost/json/array.hpp>
 #include <optional>
 #include <string_view>
-
-#include <boost/json/array.hpp>
 
 #include "agentp2p/agent/a2a/errors.hpp"
 #include "agentp2p/agent/a2a/params.hpp"
@@ -16,7 +15,16 @@ namespace json = boost::json;
 
 namespace {
 
-enum method_kind : int { send_kind, stream_kind, get_kind, cancel_kind, subscribe_kind, list_kind, card_kind, push_kind };
+enum method_kind : int {
+  send_kind,
+  stream_kind,
+  get_kind,
+  cancel_kind,
+  subscribe_kind,
+  list_kind,
+  card_kind,
+  push_kind
+};
 
 struct method_info {
   method_kind kind;
@@ -89,13 +97,17 @@ awaitable<result<void>> dispatcher::handle(std::string text, request_context cal
 awaitable<result<void>> dispatcher::handle(rpc_request req, request_context caller, response_sink& out) {
   auto m = find_method(req.method);
   if (!m)
-    co_return co_await out.send(make_error(req.id, static_cast<int>(rpc_errc::method_not_found),
-                                           "method not found: " + req.method));
+    co_return co_await out.send(
+        make_error(req.id, static_cast<int>(rpc_errc::method_not_found), "method not found: " + req.method));
   switch (m->kind) {
-    case send_kind: co_return co_await send_message(std::move(req), m->version, std::move(caller), out);
-    case stream_kind: co_return co_await stream_message(std::move(req), m->version, std::move(caller), out);
-    case subscribe_kind: co_return co_await resubscribe(std::move(req), m->version, std::move(caller), out);
-    default: break;
+    case send_kind:
+      co_return co_await send_message(std::move(req), m->version, std::move(caller), out);
+    case stream_kind:
+      co_return co_await stream_message(std::move(req), m->version, std::move(caller), out);
+    case subscribe_kind:
+      co_return co_await resubscribe(std::move(req), m->version, std::move(caller), out);
+    default:
+      break;
   }
   auto reply = unary(req, m->kind, m->version, caller);
   co_return co_await out.send(std::move(reply));
@@ -126,11 +138,13 @@ json::value dispatcher::unary(const rpc_request& req, int kind, dialect d, const
       if (!page) return make_error(req.id, page.error());
       return make_result(req.id, list_result(*page, page_size, d));
     }
-    case card_kind: return make_result(req.id, d == dialect::v0_3 ? card_v03() : card_v10());
+    case card_kind:
+      return make_result(req.id, d == dialect::v0_3 ? card_v03() : card_v10());
     case push_kind:
       return make_error(req.id, static_cast<int>(rpc_errc::push_notification_not_supported),
                         "push notifications are not supported; use streaming or poll the task");
-    default: return make_error(req.id, static_cast<int>(rpc_errc::internal_error), "unhandled method");
+    default:
+      return make_error(req.id, static_cast<int>(rpc_errc::internal_error), "unhandled method");
   }
 }
 
@@ -190,8 +204,7 @@ awaitable<result<void>> dispatcher::pump(const json::value& id, dialect d, std::
     if (left > duration::zero()) ev = co_await with_deadline(events->next(), left, "a2a stream");
     if (!ev) {
       std::string why = ev.error().is(errc::timeout)
-                            ? "the stream reached its time limit of " +
-                                  describe_duration(config_.max_stream_duration) +
+                            ? "the stream reached its time limit of " + describe_duration(config_.max_stream_duration) +
                                   "; the task goes on: resubscribe or poll it"
                             : ev.error().message;
       co_return co_await out.send(make_error(id, static_cast<int>(rpc_errc::internal_error), why));

@@ -14,12 +14,11 @@
 // then its events, ending at a terminal or interrupted state.
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
-
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 #include "agentp2p/agent/a2a/agent_card.hpp"
 #include "agentp2p/agent/a2a/codec.hpp"

@@ -89,8 +89,8 @@ TEST(a2a_dispatcher, return_immediately_answers_with_the_submitted_task) {
 }
 
 TEST(a2a_dispatcher, streaming_sends_one_response_per_event_until_the_end) {
-  for (auto [method, d] : {std::pair{"message/stream", a2a::dialect::v0_3},
-                           std::pair{"SendStreamingMessage", a2a::dialect::v1_0}}) {
+  for (auto [method, d] :
+       {std::pair{"message/stream", a2a::dialect::v0_3}, std::pair{"SendStreamingMessage", a2a::dialect::v1_0}}) {
     fixture f;
     auto out = f.call(request(method, send_params(tool_message("echo"), d), 3));
     // task (submitted), status working, artifact, status completed

@@ -8,19 +8,32 @@ class category final : public std::error_category {
   const char* name() const noexcept override { return "a2a"; }
   std::string message(int ev) const override {
     switch (static_cast<rpc_errc>(ev)) {
-      case rpc_errc::parse_error: return "invalid JSON payload";
-      case rpc_errc::invalid_request: return "invalid JSON-RPC request";
-      case rpc_errc::method_not_found: return "method not found";
-      case rpc_errc::invalid_params: return "invalid parameters";
-      case rpc_errc::internal_error: return "internal error";
-      case rpc_errc::task_not_found: return "task not found";
-      case rpc_errc::task_not_cancelable: return "task cannot be canceled";
-      case rpc_errc::push_notification_not_supported: return "push notifications are not supported";
-      case rpc_errc::unsupported_operation: return "this operation is not supported";
-      case rpc_errc::content_type_not_supported: return "incompatible content types";
-      case rpc_errc::invalid_agent_response: return "invalid agent response";
-      case rpc_errc::extended_card_not_configured: return "extended agent card not configured";
-      case rpc_errc::too_many_tasks: return "too many tasks";
+      case rpc_errc::parse_error:
+        return "invalid JSON payload";
+      case rpc_errc::invalid_request:
+        return "invalid JSON-RPC request";
+      case rpc_errc::method_not_found:
+        return "method not found";
+      case rpc_errc::invalid_params:
+        return "invalid parameters";
+      case rpc_errc::internal_error:
+        return "internal error";
+      case rpc_errc::task_not_found:
+        return "task not found";
+      case rpc_errc::task_not_cancelable:
+        return "task cannot be canceled";
+      case rpc_errc::push_notification_not_supported:
+        return "push notifications are not supported";
+      case rpc_errc::unsupported_operation:
+        return "this operation is not supported";
+      case rpc_errc::content_type_not_supported:
+        return "incompatible content types";
+      case rpc_errc::invalid_agent_response:
+        return "invalid agent response";
+      case rpc_errc::extended_card_not_configured:
+        return "extended agent card not configured";
+      case rpc_errc::too_many_tasks:
+        return "too many tasks";
     }
     return "A2A error " + std::to_string(ev);
   }

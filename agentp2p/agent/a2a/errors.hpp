@@ -12,8 +12,8 @@
 namespace agentp2p::a2a {
 
 enum class rpc_errc : int {
-  parse_error = -32700,       // not JSON
-  invalid_request = -32600,   // JSON, but not a JSON-RPC 2.0 request
+  parse_error = -32700,      // not JSON
+  invalid_request = -32600,  // JSON, but not a JSON-RPC 2.0 request
   method_not_found = -32601,
   invalid_params = -32602,
   internal_error = -32603,

@@ -1,8 +1,7 @@
 #include "agentp2p/agent/a2a/jsonrpc.hpp"
 
-#include <cstdint>
-
 #include <boost/json/parse.hpp>
+#include <cstdint>
 
 #include "agentp2p/agent/a2a/errors.hpp"
 
@@ -31,7 +30,8 @@ parsed_request parse_request(std::string_view text) {
 
 parsed_request parse_request_value(const json::value& v) {
   if (v.is_array())
-    return error_reply(nullptr, rpc_errc::invalid_request, "batch requests are not supported; send one request per line");
+    return error_reply(nullptr, rpc_errc::invalid_request,
+                       "batch requests are not supported; send one request per line");
   const auto* o = v.if_object();
   if (!o) return error_reply(nullptr, rpc_errc::invalid_request, "a JSON-RPC request must be an object");
   json::value id = nullptr;
@@ -101,8 +101,8 @@ result<rpc_response> parse_response(const json::value& v) {
     const auto* eo = e->value().if_object();
     if (!eo) return agentp2p::error(errc::protocol_error, "a2a: \"error\" is not an object");
     int code = static_cast<int>(rpc_errc::internal_error);
-    if (auto c = eo->find("code"); c != eo->end() && c->value().is_int64() &&
-                                   c->value().get_int64() >= INT32_MIN && c->value().get_int64() <= INT32_MAX)
+    if (auto c = eo->find("code"); c != eo->end() && c->value().is_int64() && c->value().get_int64() >= INT32_MIN &&
+                                   c->value().get_int64() <= INT32_MAX)
       code = static_cast<int>(c->value().get_int64());
     std::string msg;
     if (auto m = eo->find("message"); m != eo->end() && m->value().is_string()) msg = m->value().get_string();

@@ -2,13 +2,12 @@
 // responses out, and the client's view of a response. Pure, no I/O.
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
-
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 #include "agentp2p/base/result.hpp"
 

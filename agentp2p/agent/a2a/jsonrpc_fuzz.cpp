@@ -8,13 +8,12 @@
 //     agentp2p/agent/a2a/jsonrpc_fuzz.cpp -lboost_json -o a2a_jsonrpc_fuzz
 //   ./a2a_jsonrpc_fuzz -max_len=65536 corpus/
 // Seeds: request lines from dispatcher_test.cpp / service_test.cpp.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
-
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "agentp2p/agent/a2a/codec.hpp"
 #include "agentp2p/agent/a2a/jsonrpc.hpp"

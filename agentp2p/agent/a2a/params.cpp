@@ -20,9 +20,12 @@ result<std::optional<std::int64_t>> opt_count(const json::object& o, std::string
   if (it == o.end() || it->value().is_null()) return std::optional<std::int64_t>();
   const auto& v = it->value();
   std::int64_t n = 0;
-  if (v.is_int64()) n = v.get_int64();
-  else if (v.is_uint64()) n = v.get_uint64() > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(v.get_uint64());
-  else return bad(std::string(path) + std::string(key), "must be an integer");
+  if (v.is_int64())
+    n = v.get_int64();
+  else if (v.is_uint64())
+    n = v.get_uint64() > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(v.get_uint64());
+  else
+    return bad(std::string(path) + std::string(key), "must be an integer");
   if (n < 0) return bad(std::string(path) + std::string(key), "must not be negative, got " + std::to_string(n));
   return std::optional<std::int64_t>(n);
 }
@@ -90,8 +93,8 @@ result<task_query> parse_list_params(const json::object& params, std::size_t max
   AP_TRY(auto page_size, opt_count(params, "pageSize", ""));
   if (page_size) {
     if (*page_size < 1 || static_cast<std::size_t>(*page_size) > max_page_size)
-      return bad("pageSize", "must be between 1 and " + std::to_string(max_page_size) + ", got " +
-                                 std::to_string(*page_size));
+      return bad("pageSize",
+                 "must be between 1 and " + std::to_string(max_page_size) + ", got " + std::to_string(*page_size));
     q.limit = static_cast<std::size_t>(*page_size);
   } else {
     q.limit = 0;  // the manager's default

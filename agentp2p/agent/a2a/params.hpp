@@ -4,12 +4,11 @@
 // "TASK_STATE_INPUT_REQUIRED".
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/json/object.hpp>
 
 #include "agentp2p/agent/a2a/codec.hpp"
 #include "agentp2p/agent/a2a/task_store.hpp"

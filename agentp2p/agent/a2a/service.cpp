@@ -33,6 +33,15 @@ json::value too_large_reply(std::size_t limit) {
                     "request exceeds the line limit of " + std::to_string(limit) + " bytes");
 }
 
+// Reads what is left until the peer's FIN, so the stream ends cleanly
+// instead of being reset under a peer that may still write.
+awaitable<result<void>> drain(agent::json_line_reader& reader) {
+  for (;;) {
+    auto l = co_await reader.read_line();
+    if (!l) co_return ok();
+  }
+}
+
 json::value card_error(std::string text) { return json::object{{"type", "error"}, {"error", std::move(text)}}; }
 
 }  // namespace
@@ -75,7 +84,8 @@ awaitable<void> service::serve_rpc(std::weak_ptr<service> w, std::shared_ptr<hos
       }
       if (line.error().is(errc::too_large)) {
         ++served;
-        if (!co_await sink.send(too_large_reply(cfg.max_line))) break;
+        auto sent = co_await sink.send(too_large_reply(cfg.max_line));
+        if (!sent) break;
         continue;
       }
       log::debug("a2a: stream from " + s->remote_peer().short_string() + " ends: " + line.error().what());
@@ -84,7 +94,8 @@ awaitable<void> service::serve_rpc(std::weak_ptr<service> w, std::shared_ptr<hos
     }
     if (line->find_first_not_of(" \t\r") == std::string::npos) continue;  // keep-alive
     ++served;
-    if (!co_await self->dispatcher_->handle(std::move(*line), caller, sink)) {
+    auto handled = co_await self->dispatcher_->handle(std::move(*line), caller, sink);
+    if (!handled) {
       s->reset();
       co_return;
     }
@@ -114,11 +125,13 @@ awaitable<void> service::serve_card(std::weak_ptr<service> w, std::shared_ptr<ho
     reply = ec ? card_error("not JSON: " + ec.message()) : self->answer_card_message(s->remote_peer(), msg);
   }
   auto sink = stream_sink(*s, cfg.card_timeout);
-  if (!co_await sink.send(std::move(reply))) {
+  auto sent = co_await sink.send(std::move(reply));
+  if (!sent) {
     s->reset();
     co_return;
   }
   (void)co_await s->close_write();
+  (void)co_await with_deadline(drain(reader), cfg.card_timeout, "a2a card: waiting for the end");
 }
 
 json::value service::answer_card_message(const crypto::peer_id& from, const json::value& msg) {

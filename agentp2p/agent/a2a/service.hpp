@@ -10,6 +10,7 @@
 // The caller of every request is the stream's authenticated peer.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstddef>
 #include <list>
@@ -17,8 +18,6 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
-
-#include <boost/json/object.hpp>
 
 #include "agentp2p/agent/a2a/dispatcher.hpp"
 #include "agentp2p/agent/a2a/protocols.hpp"

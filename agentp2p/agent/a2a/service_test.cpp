@@ -1,10 +1,11 @@
+#include "agentp2p/agent/a2a/service.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
 
 #include "agentp2p/agent/a2a/client.hpp"
 #include "agentp2p/agent/a2a/errors.hpp"
-#include "agentp2p/agent/a2a/service.hpp"
 #include "agentp2p/agent/a2a/test_util.hpp"
 #include "tests/support/run.hpp"
 
@@ -149,18 +150,26 @@ void client_round_trip(a2a::dialect version) {
     EXPECT_TRUE(first && *first);
     auto canceled = co_await client.cancel(b, slow->id);
     EXPECT_TRUE(canceled) << canceled.error().what();
-    if (canceled) { EXPECT_EQ(canceled->status.state, a2a::task_state::canceled); }
+    if (canceled) {
+      EXPECT_EQ(canceled->status.state, a2a::task_state::canceled);
+    }
     auto rest = co_await collect(*watch);
     EXPECT_FALSE(rest.empty());
-    if (!rest.empty()) { EXPECT_EQ(item_state(rest.back()), a2a::task_state::canceled); }
+    if (!rest.empty()) {
+      EXPECT_EQ(item_state(rest.back()), a2a::task_state::canceled);
+    }
 
     // Finished tasks cannot be canceled, unknown ones are not found.
     auto again = co_await client.cancel(b, t->id);
     EXPECT_FALSE(again);
-    if (!again) { EXPECT_EQ(code(again.error()), -32002); }
+    if (!again) {
+      EXPECT_EQ(code(again.error()), -32002);
+    }
     auto unknown = co_await client.get(b, "no-such-task");
     EXPECT_FALSE(unknown);
-    if (!unknown) { EXPECT_EQ(code(unknown.error()), -32001); }
+    if (!unknown) {
+      EXPECT_EQ(code(unknown.error()), -32001);
+    }
 
     // list, newest first, one page of two then the rest.
     a2a::list_request q;
@@ -182,7 +191,9 @@ void client_round_trip(a2a::dialect version) {
 
     auto card = co_await client.extended_card(b);
     EXPECT_TRUE(card);
-    if (card) { EXPECT_EQ(card->at("name"), "agent-b"); }
+    if (card) {
+      EXPECT_EQ(card->at("name"), "agent-b");
+    }
     co_await env.shutdown();
   });
 }
@@ -276,7 +287,8 @@ TEST(a2a_service, bad_params_are_invalid_params) {
 
 TEST(a2a_service, an_unknown_task_is_task_not_found) {
   agents env;
-  std::vector<std::string> lines{line("tasks/get", id_params("missing")), line("SubscribeToTask", id_params("missing"))};
+  std::vector<std::string> lines{line("tasks/get", id_params("missing")),
+                                 line("SubscribeToTask", id_params("missing"))};
   auto out = test::run<std::vector<json::value>>(env.ctx, [&](executor) -> awaitable<std::vector<json::value>> {
     co_await env.connect();
     auto r = co_await raw_exchange(env, lines);
@@ -310,12 +322,15 @@ TEST(a2a_service, another_peer_cannot_see_our_tasks) {
   a2a::client from_a(env.a), from_c(c);
   test::run_void(env.ctx, [&](executor) -> awaitable<void> {
     co_await env.connect();
-    EXPECT_TRUE(co_await c->connect(env.b_addr));
+    auto c_conn = co_await c->connect(env.b_addr);
+    EXPECT_TRUE(c_conn);
     auto t = co_await from_a.send(env.b->id(), tool_message("number"));
     EXPECT_TRUE(t);
     auto peek = co_await from_c.get(env.b->id(), t->id);
     EXPECT_FALSE(peek);
-    if (!peek) { EXPECT_EQ(code(peek.error()), -32001); }
+    if (!peek) {
+      EXPECT_EQ(code(peek.error()), -32001);
+    }
     auto mine = co_await from_c.list(env.b->id());
     EXPECT_TRUE(mine && mine->total_size == 0);
     co_await c->close();

@@ -279,14 +279,22 @@ struct sqlite_task_store::impl {
   }
 
   void bind_filters(use& u, const task_query& q) {
-    if (q.owner) u.text(1, *q.owner);
-    else u.null(1);
-    if (!q.context_id.empty()) u.text(2, q.context_id);
-    else u.null(2);
-    if (q.state) u.text(3, to_string(*q.state));
-    else u.null(3);
-    if (q.updated_since) u.integer(4, ms(*q.updated_since));
-    else u.null(4);
+    if (q.owner)
+      u.text(1, *q.owner);
+    else
+      u.null(1);
+    if (!q.context_id.empty())
+      u.text(2, q.context_id);
+    else
+      u.null(2);
+    if (q.state)
+      u.text(3, to_string(*q.state));
+    else
+      u.null(3);
+    if (q.updated_since)
+      u.integer(4, ms(*q.updated_since));
+    else
+      u.null(4);
   }
 };
 
@@ -300,8 +308,8 @@ sqlite_task_store::~sqlite_task_store() {
 
 result<std::unique_ptr<sqlite_task_store>> sqlite_task_store::open(const std::string& path) {
   auto p = std::make_unique<impl>();
-  int rc = sqlite3_open_v2(path.c_str(), &p->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &p->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = p->db ? sqlite3_errmsg(p->db) : "out of memory";
     sqlite3_close(p->db);
@@ -327,14 +335,20 @@ result<void> sqlite_task_store::insert(const task& t, std::string_view owner) {
       use u(i.db, i.insert_task);
       u.text(1, t.id).text(2, owner).text(3, t.context_id).text(4, to_string(t.status.state));
       u.text(5, to_text(to_json(t.status, dialect::v1_0)));
-      if (t.metadata) u.text(6, to_text(*t.metadata));
-      else u.null(6);
+      if (t.metadata)
+        u.text(6, to_text(*t.metadata));
+      else
+        u.null(6);
       u.integer(7, ms(t.status.time)).integer(8, ms(t.status.time));
       AP_TRYV(u.run());
     }
     for (const auto& m : t.history) AP_TRYV(i.add_message_row(t.id, m));
     for (const auto& a : t.artifacts)
-      AP_TRYV(use(i.db, i.insert_artifact).text(1, t.id).text(2, a.artifact_id).text(3, to_text(to_json(a, dialect::v1_0))).run());
+      AP_TRYV(use(i.db, i.insert_artifact)
+                  .text(1, t.id)
+                  .text(2, a.artifact_id)
+                  .text(3, to_text(to_json(a, dialect::v1_0)))
+                  .run());
     return ok();
   });
 }
@@ -382,7 +396,11 @@ result<void> sqlite_task_store::add_message(std::string_view id, const message& 
 
 result<void> sqlite_task_store::put_artifact(std::string_view id, const artifact& a) {
   auto& i = *impl_;
-  return use(i.db, i.upsert_artifact).text(1, id).text(2, a.artifact_id).text(3, to_text(to_json(a, dialect::v1_0))).run();
+  return use(i.db, i.upsert_artifact)
+      .text(1, id)
+      .text(2, a.artifact_id)
+      .text(3, to_text(to_json(a, dialect::v1_0)))
+      .run();
 }
 
 result<task_page> sqlite_task_store::list(const task_query& q) {
@@ -397,8 +415,10 @@ result<task_page> sqlite_task_store::list(const task_query& q) {
   {
     use u(i.db, i.list_tasks);
     i.bind_filters(u, q);
-    if (q.after) u.integer(5, ms(q.after->updated)).text(6, q.after->id);
-    else u.null(5).null(6);
+    if (q.after)
+      u.integer(5, ms(q.after->updated)).text(6, q.after->id);
+    else
+      u.null(5).null(6);
     u.integer(7, static_cast<std::int64_t>(q.limit) + 1);  // one more tells whether a next page exists
     for (;;) {
       AP_TRY(bool row, u.step());

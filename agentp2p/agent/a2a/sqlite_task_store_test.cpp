@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-
 #include <sqlite3.h>
 
 #include <boost/asio/io_context.hpp>
@@ -57,8 +56,9 @@ TEST(a2a_sqlite_store, tasks_and_history_survive_a_restart) {
       auto a = mgr->send({}, text_message("one"), true);
       EXPECT_TRUE(a) << a.error().what();
       first_id = a->task.id;
-      while (auto ev = co_await a->events->next()) {
-        if (!*ev) break;
+      for (;;) {
+        auto ev = co_await a->events->next();
+        if (!ev || !*ev) break;
       }
       auto b = mgr->send({}, text_message("two"), false);
       EXPECT_TRUE(b);

@@ -1,10 +1,9 @@
 #include "agentp2p/agent/a2a/subscription.hpp"
 
-#include <deque>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
 
 namespace agentp2p::a2a {
 

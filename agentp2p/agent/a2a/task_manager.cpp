@@ -1,7 +1,6 @@
 #include "agentp2p/agent/a2a/task_manager.hpp"
 
 #include <algorithm>
-
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,9 +20,9 @@ struct task_updater::turn {
   std::string task_id;
   std::string context_id;
   std::string owner;
-  bool live = true;              // may still report updates
-  bool cancel_requested = false;  // by CancelTask: the task is already canceled
-  std::string stop_reason;        // set when the manager closes
+  bool live = true;                // may still report updates
+  bool cancel_requested = false;   // by CancelTask: the task is already canceled
+  std::string stop_reason;         // set when the manager closes
   asio::cancellation_signal stop;  // cancels the executor's coroutine
 
   turn(std::string id, std::string ctx, std::string own)
@@ -85,7 +84,8 @@ task_manager::~task_manager() = default;
 
 result<std::shared_ptr<task_manager>> task_manager::open(executor ex, std::unique_ptr<task_store> store,
                                                          std::shared_ptr<agent_executor> agent, manager_config cfg) {
-  if (!store || !agent) return agentp2p::error(errc::invalid_argument, "a2a: task manager needs a store and an executor");
+  if (!store || !agent)
+    return agentp2p::error(errc::invalid_argument, "a2a: task manager needs a store and an executor");
   std::shared_ptr<task_manager> m(new task_manager(std::move(ex), std::move(store), std::move(agent), cfg));
   AP_TRYV(m->recover());
   return m;
@@ -172,8 +172,8 @@ result<task_manager::sent> task_manager::send(const request_context& caller, mes
     AP_TRY(auto found, load_visible(caller, m.task_id, std::nullopt));
     auto& t = found.task;
     if (!m.context_id.empty() && m.context_id != t.context_id)
-      return rpc_error(rpc_errc::invalid_params, "message.contextId " + m.context_id + " does not match task " +
-                                                     t.id + "'s context " + t.context_id);
+      return rpc_error(rpc_errc::invalid_params, "message.contextId " + m.context_id + " does not match task " + t.id +
+                                                     "'s context " + t.context_id);
     if (is_terminal(t.status.state))
       return rpc_error(rpc_errc::unsupported_operation, "task " + t.id + " is " +
                                                             std::string(to_string(t.status.state)) +
@@ -225,8 +225,7 @@ void task_manager::start_turn(const request_context& caller, task snapshot, mess
   group_.spawn(run_turn(shared_from_this(), t, std::move(ctx)), "a2a task " + t->task_id);
 }
 
-awaitable<void> task_manager::run_turn(std::shared_ptr<task_manager> self, std::shared_ptr<turn> t,
-                                       turn_context ctx) {
+awaitable<void> task_manager::run_turn(std::shared_ptr<task_manager> self, std::shared_ptr<turn> t, turn_context ctx) {
   std::string failure;
   try {
     // co_spawn may start us inline; let send() return its snapshot first.
@@ -250,7 +249,7 @@ awaitable<void> task_manager::run_turn(std::shared_ptr<task_manager> self, std::
 void task_manager::end_turn(const std::shared_ptr<turn>& t, const std::string& failure) {
   if (t->live && !t->cancel_requested) {
     // The executor returned (or died) without reporting an outcome.
-    std::string why = !failure.empty()        ? failure
+    std::string why = !failure.empty()          ? failure
                       : !t->stop_reason.empty() ? t->stop_reason
                                                 : "the agent ended its turn without reporting a result";
     message m;
@@ -309,8 +308,8 @@ result<void> task_manager::apply_artifact(turn& t, artifact a, bool append, bool
   AP_TRY(auto found, store_->get(t.task_id, 0, true));
   if (!found) return not_found(t.task_id);
   auto& existing = found->task.artifacts;
-  auto same = std::find_if(existing.begin(), existing.end(),
-                           [&](const artifact& e) { return e.artifact_id == a.artifact_id; });
+  auto same =
+      std::find_if(existing.begin(), existing.end(), [&](const artifact& e) { return e.artifact_id == a.artifact_id; });
   if (same == existing.end() && existing.size() >= config_.max_artifacts_per_task)
     return rpc_error(rpc_errc::invalid_params, "task " + t.task_id + " already has " +
                                                    std::to_string(config_.max_artifacts_per_task) + " artifacts");
@@ -352,8 +351,9 @@ result<task> task_manager::cancel(const request_context& caller, std::string_vie
   AP_TRY(auto found, load_visible(caller, id, std::nullopt));
   auto& t = found.task;
   if (is_terminal(t.status.state))
-    return rpc_error(rpc_errc::task_not_cancelable,
-                     "task " + t.id + " is already " + std::string(to_string(t.status.state)) + " and cannot be canceled");
+    return rpc_error(
+        rpc_errc::task_not_cancelable,
+        "task " + t.id + " is already " + std::string(to_string(t.status.state)) + " and cannot be canceled");
   if (auto it = turns_.find(t.id); it != turns_.end()) {
     // Stop the executor; its coroutine ends at its next co_await.
     auto t = it->second;

@@ -54,8 +54,8 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   ~task_manager();
 
   struct sent {
-    a2a::task task;                       // as it was when the turn started
-    std::shared_ptr<subscription> events; // when asked for: every event of the turn
+    a2a::task task;                        // as it was when the turn started
+    std::shared_ptr<subscription> events;  // when asked for: every event of the turn
   };
   // Starts a turn for `m`: a new task (context id generated when absent), or
   // the next turn of the task m.task_id names, which must be waiting for
@@ -105,7 +105,7 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   std::shared_ptr<agent_executor> agent_;
   manager_config config_;
   std::unordered_map<std::string, std::shared_ptr<turn>> turns_;  // live turns, by task id
-  std::unordered_set<std::shared_ptr<turn>> running_;               // turns whose coroutine runs
+  std::unordered_set<std::shared_ptr<turn>> running_;             // turns whose coroutine runs
   std::unordered_map<std::string, std::size_t> active_by_owner_;
   std::unordered_map<std::string, std::vector<std::weak_ptr<subscription>>> subscribers_;
   task_group group_;

@@ -99,7 +99,9 @@ TEST(a2a_task_manager, a_turn_reports_status_and_artifacts_in_order) {
     EXPECT_TRUE(t);
     EXPECT_EQ(t->status.state, a2a::task_state::completed);
     EXPECT_EQ(t->artifacts.size(), 1u);  // the appended chunk joined its artifact
-    if (!t->artifacts.empty()) { EXPECT_EQ(t->artifacts[0].parts.size(), 2u); }
+    if (!t->artifacts.empty()) {
+      EXPECT_EQ(t->artifacts[0].parts.size(), 2u);
+    }
     EXPECT_EQ(t->history.size(), 2u);  // "steps" and "thinking"
     auto one = mgr->get({}, sent->task.id, 1);
     EXPECT_EQ(one->history.size(), 1u);
@@ -121,14 +123,20 @@ TEST(a2a_task_manager, cancel_stops_the_turn_and_finished_tasks_cannot_be_cancel
     EXPECT_EQ(c->status.state, a2a::task_state::canceled);
     auto rest = co_await drain(sent->events);
     EXPECT_EQ(rest.size(), 1u);
-    if (!rest.empty()) { EXPECT_EQ(state_of_event(rest.back()), a2a::task_state::canceled); }
+    if (!rest.empty()) {
+      EXPECT_EQ(state_of_event(rest.back()), a2a::task_state::canceled);
+    }
 
     auto again = mgr->cancel({}, sent->task.id);
     EXPECT_FALSE(again);
-    if (!again) { EXPECT_EQ(code(again.error()), -32002); }
+    if (!again) {
+      EXPECT_EQ(code(again.error()), -32002);
+    }
     auto unknown = mgr->cancel({}, "no-such-task");
     EXPECT_FALSE(unknown);
-    if (!unknown) { EXPECT_EQ(code(unknown.error()), -32001); }
+    if (!unknown) {
+      EXPECT_EQ(code(unknown.error()), -32001);
+    }
 
     auto done = mgr->send({}, text_message("steps"), true);
     (void)co_await drain(done->events);
@@ -151,14 +159,18 @@ TEST(a2a_task_manager, input_required_resumes_with_the_next_message) {
     auto sent = mgr->send({}, text_message("ask"), true);
     auto first = co_await drain(sent->events);
     EXPECT_EQ(first.size(), 1u);
-    if (!first.empty()) { EXPECT_EQ(state_of_event(first[0]), a2a::task_state::input_required); }
+    if (!first.empty()) {
+      EXPECT_EQ(state_of_event(first[0]), a2a::task_state::input_required);
+    }
 
     auto wrong_ctx = text_message("answer");
     wrong_ctx.task_id = sent->task.id;
     wrong_ctx.context_id = "another-context";
     auto mismatch = mgr->send({}, wrong_ctx, false);
     EXPECT_FALSE(mismatch);
-    if (!mismatch) { EXPECT_EQ(code(mismatch.error()), -32602); }
+    if (!mismatch) {
+      EXPECT_EQ(code(mismatch.error()), -32602);
+    }
 
     auto answer = text_message("answer");
     answer.task_id = sent->task.id;
@@ -167,7 +179,9 @@ TEST(a2a_task_manager, input_required_resumes_with_the_next_message) {
     EXPECT_EQ(next->task.context_id, sent->task.context_id);
     auto second = co_await drain(next->events);
     EXPECT_FALSE(second.empty());
-    if (!second.empty()) { EXPECT_EQ(state_of_event(second.back()), a2a::task_state::completed); }
+    if (!second.empty()) {
+      EXPECT_EQ(state_of_event(second.back()), a2a::task_state::completed);
+    }
     auto t = mgr->get({}, sent->task.id);
     EXPECT_EQ(t->history.size(), 4u);  // ask, which city?, answer, booked
 
@@ -175,12 +189,16 @@ TEST(a2a_task_manager, input_required_resumes_with_the_next_message) {
     late.task_id = sent->task.id;
     auto refused = mgr->send({}, late, false);
     EXPECT_FALSE(refused);
-    if (!refused) { EXPECT_EQ(code(refused.error()), -32004); }
+    if (!refused) {
+      EXPECT_EQ(code(refused.error()), -32004);
+    }
     auto ghost = text_message("x");
     ghost.task_id = "missing";
     auto missing = mgr->send({}, ghost, false);
     EXPECT_FALSE(missing);
-    if (!missing) { EXPECT_EQ(code(missing.error()), -32001); }
+    if (!missing) {
+      EXPECT_EQ(code(missing.error()), -32001);
+    }
     co_await mgr->close();
   });
 }
@@ -195,7 +213,9 @@ TEST(a2a_task_manager, peers_only_see_their_own_tasks) {
     EXPECT_TRUE(mgr->get(alice, sent->task.id));
     auto hidden = mgr->get(bob, sent->task.id);
     EXPECT_FALSE(hidden);
-    if (!hidden) { EXPECT_EQ(code(hidden.error()), -32001); }
+    if (!hidden) {
+      EXPECT_EQ(code(hidden.error()), -32001);
+    }
     EXPECT_FALSE(mgr->cancel(bob, sent->task.id));
     EXPECT_EQ(mgr->list(bob, {})->total, 0u);
     EXPECT_EQ(mgr->list(alice, {})->total, 1u);
@@ -219,7 +239,9 @@ TEST(a2a_task_manager, limits_are_enforced) {
     EXPECT_TRUE(h1 && h2);
     auto h3 = mgr->send(alice, text_message("hang"), false);
     EXPECT_FALSE(h3);
-    if (!h3) { EXPECT_EQ(code(h3.error()), -32050); }
+    if (!h3) {
+      EXPECT_EQ(code(h3.error()), -32050);
+    }
     EXPECT_TRUE(mgr->send({}, text_message("hang"), false));  // other owners are not affected
     EXPECT_TRUE(mgr->cancel(alice, h1->task.id));
     EXPECT_TRUE(mgr->cancel(alice, h2->task.id));
@@ -242,7 +264,9 @@ TEST(a2a_task_manager, limits_are_enforced) {
 
     auto big = mgr->send(alice, text_message(std::string(500, 'x')), false);
     EXPECT_FALSE(big);
-    if (!big) { EXPECT_EQ(code(big.error()), -32602); }
+    if (!big) {
+      EXPECT_EQ(code(big.error()), -32602);
+    }
     co_await mgr->close();
   });
 }
@@ -254,7 +278,9 @@ TEST(a2a_task_manager, a_turn_without_an_outcome_fails_the_task) {
     auto quiet = mgr->send({}, text_message("quiet"), true);
     auto e1 = co_await drain(quiet->events);
     EXPECT_FALSE(e1.empty());
-    if (!e1.empty()) { EXPECT_EQ(state_of_event(e1.back()), a2a::task_state::failed); }
+    if (!e1.empty()) {
+      EXPECT_EQ(state_of_event(e1.back()), a2a::task_state::failed);
+    }
     auto boom = mgr->send({}, text_message("throw"), true);
     auto e2 = co_await drain(boom->events);
     EXPECT_FALSE(e2.empty());

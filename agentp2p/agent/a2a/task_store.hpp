@@ -38,8 +38,8 @@ struct task_query {
 
 struct task_page {
   std::vector<task> tasks;
-  std::size_t total = 0;             // matches before pagination
-  std::optional<task_cursor> next;   // set when more tasks follow
+  std::size_t total = 0;            // matches before pagination
+  std::optional<task_cursor> next;  // set when more tasks follow
 };
 
 // Calls run on the caller's (the host's) thread and must stay quick.

@@ -1,17 +1,16 @@
 // Helpers shared by the a2a tests (header-only, test code only).
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/json.hpp>
 
 #include "agentp2p/agent/a2a/dispatcher.hpp"
 #include "agentp2p/agent/a2a/sqlite_task_store.hpp"
@@ -75,9 +74,7 @@ inline std::shared_ptr<a2a::task_manager> open_manager(executor ex, std::shared_
 // A database file in the temp directory, removed (with its WAL files) at the end.
 struct temp_db {
   std::string path;
-  temp_db() {
-    path = (std::filesystem::temp_directory_path() / ("agentp2p_a2a_" + a2a::new_id() + ".db")).string();
-  }
+  temp_db() { path = (std::filesystem::temp_directory_path() / ("agentp2p_a2a_" + a2a::new_id() + ".db")).string(); }
   ~temp_db() {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   }
@@ -92,8 +89,6 @@ struct vector_sink final : a2a::response_sink {
   }
 };
 
-inline std::string state_of(const json::value& task) {
-  return std::string(task.at("status").at("state").as_string());
-}
+inline std::string state_of(const json::value& task) { return std::string(task.at("status").at("state").as_string()); }
 
 }  // namespace a2a_test

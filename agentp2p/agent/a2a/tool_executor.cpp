@@ -30,7 +30,8 @@ result<std::optional<tool_request>> find_tool_request(const message& m) {
       if (!text) return agentp2p::error(errc::invalid_argument, "\"peer\" must be a peer id string");
       if (!text->empty()) {
         auto id = crypto::peer_id::parse(std::string_view(*text));
-        if (!id) return agentp2p::error(errc::invalid_argument, "\"peer\" is not a valid peer id: " + id.error().message);
+        if (!id)
+          return agentp2p::error(errc::invalid_argument, "\"peer\" is not a valid peer id: " + id.error().message);
         req.peer = std::move(*id);
       }
     }
@@ -47,8 +48,10 @@ artifact result_artifact(const std::string& tool, json::value out) {
   a.artifact_id = new_id();
   a.name = tool + " result";
   // A data part holds an object in A2A 0.3; other results are wrapped.
-  if (out.is_object()) a.parts.push_back(part::data(std::move(out)));
-  else a.parts.push_back(part::data(json::object{{"result", std::move(out)}}));
+  if (out.is_object())
+    a.parts.push_back(part::data(std::move(out)));
+  else
+    a.parts.push_back(part::data(json::object{{"result", std::move(out)}}));
   a.parts.back().media_type = "application/json";
   return a;
 }

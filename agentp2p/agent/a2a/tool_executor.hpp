@@ -8,12 +8,11 @@
 // message saying what is accepted.
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 #include "agentp2p/agent/a2a/agent_executor.hpp"
 
@@ -25,7 +24,7 @@ class tool_invoker {
   virtual ~tool_invoker() = default;
   // Runs `tool` with `arguments`, here (no peer) or on `peer`.
   virtual awaitable<result<boost::json::value>> invoke(std::optional<crypto::peer_id> peer, std::string tool,
-                                                        boost::json::object arguments) = 0;
+                                                       boost::json::object arguments) = 0;
 };
 
 // The status text of a rejected message.

@@ -13,21 +13,28 @@ bool is_terminal(task_state s) noexcept {
          s == task_state::rejected;
 }
 
-bool is_interrupted(task_state s) noexcept {
-  return s == task_state::input_required || s == task_state::auth_required;
-}
+bool is_interrupted(task_state s) noexcept { return s == task_state::input_required || s == task_state::auth_required; }
 
 std::string_view to_string(task_state s) noexcept {
   switch (s) {
-    case task_state::unknown: return "unknown";
-    case task_state::submitted: return "submitted";
-    case task_state::working: return "working";
-    case task_state::input_required: return "input-required";
-    case task_state::auth_required: return "auth-required";
-    case task_state::completed: return "completed";
-    case task_state::canceled: return "canceled";
-    case task_state::failed: return "failed";
-    case task_state::rejected: return "rejected";
+    case task_state::unknown:
+      return "unknown";
+    case task_state::submitted:
+      return "submitted";
+    case task_state::working:
+      return "working";
+    case task_state::input_required:
+      return "input-required";
+    case task_state::auth_required:
+      return "auth-required";
+    case task_state::completed:
+      return "completed";
+    case task_state::canceled:
+      return "canceled";
+    case task_state::failed:
+      return "failed";
+    case task_state::rejected:
+      return "rejected";
   }
   return "unknown";
 }

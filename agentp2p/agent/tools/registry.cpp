@@ -25,18 +25,35 @@ struct registry::entry {
   handler fn;
 };
 
-// One call, shared by the caller (on its executor) and the handler (on a
-// strand of the pool). The caller waits on `wake`, whose expiry is the
-// deadline; the handler's completion stores the outcome and cancels `wake`
-// from the caller's executor, so the timer is only ever touched there.
-struct registry::call_state : std::enable_shared_from_this<call_state> {
-  call_state(executor caller, asio::strand<asio::thread_pool::executor_type> s)
-      : wake(std::move(caller)), strand(std::move(s)) {}
-
-  asio::steady_timer wake;
+// One call is two objects, so that nothing of the pool outlives the pool and
+// nothing of the caller's io_context outlives that context:
+//  - job: the handler's side (its context, its cancellation signal, its
+//    strand), owned by the handler coroutine and its completion on the pool;
+//  - call_state: the caller's side. The caller waits on `wake` (on its own
+//    executor), whose expiry is the deadline; the handler's completion stores
+//    the outcome and cancels `wake` from the caller's executor, so the timer
+//    is only ever touched there.
+struct registry::job {
+  explicit job(asio::strand<asio::thread_pool::executor_type> s) : strand(std::move(s)) {}
   asio::strand<asio::thread_pool::executor_type> strand;
   asio::cancellation_signal signal;  // emitted on `strand` only
   call_context ctx;
+
+  // Flags the context and emits on the strand. Takes ownership of a reference
+  // and hands it to the pool, so a job is only ever destroyed there.
+  static void cancel(std::shared_ptr<job> self) {
+    if (self->ctx.cancelled_.exchange(true, std::memory_order_acq_rel)) return;
+    auto strand = self->strand;
+    asio::post(strand, [self = std::move(self)] { self->signal.emit(asio::cancellation_type::terminal); });
+  }
+};
+
+struct registry::call_state {
+  explicit call_state(executor caller) : wake(std::make_shared<asio::steady_timer>(std::move(caller))) {}
+
+  std::shared_ptr<asio::steady_timer> wake;
+  std::weak_ptr<job> work;  // expires when the handler has finished (or the pool is gone)
+  std::string tool;
   std::mutex m;
   std::optional<result<json::value>> outcome;
 
@@ -46,7 +63,7 @@ struct registry::call_state : std::enable_shared_from_this<call_state> {
       if (outcome) return;
       outcome = std::move(r);
     }
-    asio::post(wake.get_executor(), [self = shared_from_this()] { self->wake.cancel(); });
+    asio::post(wake->get_executor(), [w = wake] { w->cancel(); });
   }
 
   std::optional<result<json::value>> take() {
@@ -55,8 +72,7 @@ struct registry::call_state : std::enable_shared_from_this<call_state> {
   }
 
   void cancel() {
-    if (ctx.cancelled_.exchange(true, std::memory_order_acq_rel)) return;
-    asio::post(strand, [self = shared_from_this()] { self->signal.emit(asio::cancellation_type::terminal); });
+    if (auto j = work.lock()) job::cancel(std::move(j));
   }
 };
 
@@ -98,7 +114,7 @@ registry::~registry() {
   }
   for (auto& st : running) {
     st->cancel();
-    st->deliver(make_error(errc::cancelled, "tool " + quoted(st->ctx.tool()) + " was cancelled: the registry stopped"));
+    st->deliver(make_error(errc::cancelled, "tool " + quoted(st->tool) + " was cancelled: the registry stopped"));
   }
   pool_->stop();
   pool_->join();
@@ -249,12 +265,15 @@ awaitable<result<json::value>> registry::call(std::string name, json::object arg
     if (shared_->active.compare_exchange_weak(n, n + 1)) break;
   }
 
-  auto st = std::make_shared<call_state>(co_await asio::this_coro::executor, asio::make_strand(pool_->get_executor()));
-  st->ctx.tool_ = name;
-  st->ctx.caller_ = std::move(opts.caller);
-  st->ctx.deadline_ = std::chrono::steady_clock::now() + limit;
-  st->ctx.executor_ = st->strand;
-  st->wake.expires_at(st->ctx.deadline_);
+  auto st = std::make_shared<call_state>(co_await asio::this_coro::executor);
+  auto j = std::make_shared<job>(asio::make_strand(pool_->get_executor()));
+  st->tool = name;
+  st->work = j;
+  j->ctx.tool_ = name;
+  j->ctx.caller_ = std::move(opts.caller);
+  j->ctx.deadline_ = std::chrono::steady_clock::now() + limit;
+  j->ctx.executor_ = j->strand;
+  st->wake->expires_at(j->ctx.deadline_);
   std::uint64_t id;
   {
     std::lock_guard lock(shared_->m);
@@ -262,8 +281,8 @@ awaitable<result<json::value>> registry::call(std::string name, json::object arg
     shared_->in_flight.emplace(id, st);
   }
 
-  auto done = [st, sh = shared_, id](std::exception_ptr ex, result<json::value> r) {
-    if (ex) r = from_rpc(rpc::internal_error, "tool " + quoted(st->ctx.tool()) + " failed: " + describe_exception(ex));
+  auto done = [st, j, sh = shared_, id](std::exception_ptr ex, result<json::value> r) {
+    if (ex) r = from_rpc(rpc::internal_error, "tool " + quoted(st->tool) + " failed: " + describe_exception(ex));
     st->deliver(std::move(r));
     {
       std::lock_guard lock(sh->m);
@@ -271,8 +290,11 @@ awaitable<result<json::value>> registry::call(std::string name, json::object arg
     }
     sh->active.fetch_sub(1);
   };
-  asio::co_spawn(st->strand, invoke(e, st, &e->fn, e->output ? &*e->output : nullptr, std::move(arguments), &st->ctx),
-                 asio::bind_cancellation_slot(st->signal.slot(), std::move(done)));
+  auto strand = j->strand;
+  auto slot = j->signal.slot();
+  auto* ctx = &j->ctx;
+  asio::co_spawn(strand, invoke(e, std::move(j), &e->fn, e->output ? &*e->output : nullptr, std::move(arguments), ctx),
+                 asio::bind_cancellation_slot(slot, std::move(done)));
 
   // If this coroutine is torn down while waiting (its owner went away), the
   // handler is told as well.
@@ -286,7 +308,7 @@ awaitable<result<json::value>> registry::call(std::string name, json::object arg
     std::shared_ptr<call_state> st;
   } guard(st);
 
-  (void)co_await st->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  (void)co_await st->wake->async_wait(asio::as_tuple(asio::use_awaitable));
   if (auto out = st->take()) {
     guard.st.reset();
     co_return std::move(*out);

@@ -138,6 +138,7 @@ class registry {
 
  private:
   struct entry;
+  struct job;
   struct call_state;
   struct shared;
   result<void> insert(tool_definition def, handler h, bool replace);
