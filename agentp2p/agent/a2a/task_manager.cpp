@@ -146,6 +146,13 @@ result<void> task_manager::make_room(const std::string& owner) {
   return ok();
 }
 
+std::size_t task_manager::subscriber_count(const std::string& task_id) const {
+  auto it = subscribers_.find(task_id);
+  if (it == subscribers_.end()) return 0;
+  return static_cast<std::size_t>(std::count_if(it->second.begin(), it->second.end(),
+                                                [](const auto& w) { return !w.expired(); }));
+}
+
 std::shared_ptr<subscription> task_manager::add_subscriber(const std::string& task_id) {
   auto& subs = subscribers_[task_id];
   std::erase_if(subs, [](const auto& w) { return w.expired(); });
@@ -185,6 +192,8 @@ result<task_manager::sent> task_manager::send(const request_context& caller, mes
     if ((active != active_by_owner_.end() && active->second >= config_.max_active_tasks_per_peer) ||
         turns_.size() >= config_.max_active_tasks)
       return rpc_error(rpc_errc::too_many_tasks, "too many running tasks; try again later");
+    if (subscribe && subscriber_count(t.id) >= config_.max_subscribers_per_task)
+      return rpc_error(rpc_errc::unsupported_operation, "task " + t.id + " has too many subscribers");
     m.context_id = t.context_id;
     AP_TRYV(store_->add_message(t.id, m, config_.max_history));
     t.history.push_back(m);
@@ -193,8 +202,7 @@ result<task_manager::sent> task_manager::send(const request_context& caller, mes
     AP_TRYV(set_status(snapshot.id, snapshot.context_id, restarted));
     snapshot.status = std::move(restarted);
     std::shared_ptr<subscription> sub;
-    if (subscribe && !(sub = add_subscriber(snapshot.id)))
-      return rpc_error(rpc_errc::unsupported_operation, "task " + snapshot.id + " has too many subscribers");
+    if (subscribe) sub = add_subscriber(snapshot.id);  // room checked above
     start_turn(caller, snapshot, m, owner);
     trim_history(snapshot, history_length);
     return sent{std::move(snapshot), std::move(sub)};

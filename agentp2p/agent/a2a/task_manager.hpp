@@ -88,6 +88,7 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   result<stored_task> load_visible(const request_context& caller, std::string_view id,
                                    std::optional<std::size_t> history_length);
   result<void> make_room(const std::string& owner);
+  std::size_t subscriber_count(const std::string& task_id) const;
   std::shared_ptr<subscription> add_subscriber(const std::string& task_id);
   void start_turn(const request_context& caller, task snapshot, message input, const std::string& owner);
   static awaitable<void> run_turn(std::shared_ptr<task_manager> self, std::shared_ptr<turn> t, turn_context ctx);

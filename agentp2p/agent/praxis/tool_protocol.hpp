@@ -16,6 +16,7 @@
 #include <boost/json/value.hpp>
 
 #include "agentp2p/agent/praxis/config.hpp"
+#include "agentp2p/agent/praxis/tool_wire.hpp"
 #include "agentp2p/agent/tools/registry.hpp"
 #include "agentp2p/host/host.hpp"
 
@@ -38,19 +39,5 @@ awaitable<result<boost::json::value>> call_remote_tool(host::host& h, crypto::pe
                                                        boost::json::object arguments, client_config cfg);
 awaitable<result<boost::json::value>> call_remote_tool(host::host& h, crypto::peer_id peer, std::string name,
                                                        boost::json::object arguments);
-
-struct tool_request {
-  boost::json::value id;  // praxis uses strings; echoed as received
-  std::string name;
-  boost::json::object arguments;
-  std::int64_t timestamp = 0;
-};
-// errc::protocol_error (-32600) for a malformed request, invalid_argument
-// (-32602) when "arguments" is not an object.
-result<tool_request> parse_tool_request(const boost::json::value& v);
-boost::json::value make_tool_reply(const boost::json::value& id, const result<boost::json::value>& outcome);
-
-// The reply's meaning, whichever form the remote used (exposed for tests and fuzzing).
-result<boost::json::value> parse_tool_reply(const boost::json::value& reply, std::string_view expected_id);
 
 }  // namespace agentp2p::praxis

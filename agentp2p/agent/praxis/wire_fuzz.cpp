@@ -1,16 +1,11 @@
 // libFuzzer entry for the praxis JSON parsers that see remote input: agent
 // cards, tool requests and replies, and tool-argument validation against a
-// JSON Schema. Not built by CMake. Build (after a normal build in build-agent,
-// whose libraries provide everything but the instrumented parsers):
-//   B=build-agent/agentp2p
+// JSON Schema. Not built by CMake. The parsers are pure (no Asio), so four
+// files and Boost.JSON make the fuzzer:
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//     -DBOOST_ASIO_SEPARATE_COMPILATION -DBOOST_ASIO_NO_DEPRECATED \
-//     agentp2p/agent/praxis/wire_fuzz.cpp agentp2p/agent/praxis/tool_protocol.cpp \
+//     agentp2p/agent/praxis/wire_fuzz.cpp agentp2p/agent/praxis/tool_wire.cpp \
 //     agentp2p/agent/card/card.cpp agentp2p/agent/tools/schema.cpp agentp2p/agent/tools/errors.cpp \
-//     $B/agent/praxis/libagentp2p_agent_praxis.a $B/agent/card/libagentp2p_agent_card.a \
-//     $B/agent/tools/libagentp2p_agent_tools.a $B/agent/wire/libagentp2p_agent_wire.a \
-//     $B/host/libagentp2p_host.a ... (the host's dependencies, as in the link line of
-//     agentp2p_agent_praxis_tests) -lboost_json -lspdlog -lfmt -lcrypto -lsecp256k1 -lprotobuf-lite -o wire_fuzz
+//     agentp2p/base/result.cpp -lboost_json -o wire_fuzz
 // Seed corpus: lines from agent/card/card_test.cpp and agent/praxis/*_test.cpp.
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +14,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "agentp2p/agent/card/card.hpp"
-#include "agentp2p/agent/praxis/tool_protocol.hpp"
+#include "agentp2p/agent/praxis/tool_wire.hpp"
 #include "agentp2p/agent/tools/schema.hpp"
 
 namespace {
