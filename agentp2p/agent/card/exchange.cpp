@@ -35,7 +35,8 @@ awaitable<result<void>> drain(core::byte_stream& s) {
 }  // namespace
 
 awaitable<void> finish_stream(core::byte_stream& s, std::chrono::milliseconds linger) {
-  if (!co_await s.close_write()) {
+  auto closed = co_await s.close_write();
+  if (!closed) {
     s.reset();
     co_return;
   }

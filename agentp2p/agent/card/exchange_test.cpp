@@ -59,7 +59,7 @@ TEST(card_exchange, both_sides_receive_each_others_card) {
   auto ca = start(p.a, "alice", at_a);
   auto cb = start(p.b, "bob", at_b);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await p.a->connect(p.b_addr));
+    { auto ok = co_await p.a->connect(p.b_addr); EXPECT_TRUE(ok); }
     auto theirs = co_await ca->exchange(p.b->id());
     EXPECT_TRUE(theirs) << theirs.error().what();
     if (theirs) {
@@ -67,7 +67,7 @@ TEST(card_exchange, both_sides_receive_each_others_card) {
       EXPECT_EQ(theirs->peer_id, p.b->id().to_string());
     }
     // The inbound side learns the dialer's card from the same exchange.
-    EXPECT_TRUE(co_await eventually([&] { return at_b.cards.size() == 1; }));
+    { auto ok = co_await eventually([&] { return at_b.cards.size() == 1; }); EXPECT_TRUE(ok); }
     if (at_b.cards.size() == 1) {
       EXPECT_EQ(at_b.cards[0].first, p.a->id());
       EXPECT_EQ(at_b.cards[0].second.name, "alice");
@@ -92,7 +92,7 @@ TEST(card_exchange, a_card_naming_someone_else_is_rejected) {
   p.b->set_stream_handler(std::string(card::protocol_id),
                           [lie](std::shared_ptr<host::stream> s) { return answer_with(std::move(s), lie); });
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await p.a->connect(p.b_addr));
+    { auto ok = co_await p.a->connect(p.b_addr); EXPECT_TRUE(ok); }
     auto theirs = co_await ca->exchange(p.b->id());
     EXPECT_FALSE(theirs);
     if (!theirs) {
@@ -111,14 +111,14 @@ TEST(card_exchange, a_spoofed_inbound_card_is_rejected_and_counted) {
   received at_b;
   auto cb = start(p.b, "bob", at_b);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await p.a->connect(p.b_addr));
+    { auto ok = co_await p.a->connect(p.b_addr); EXPECT_TRUE(ok); }
     auto s = co_await p.a->new_stream(p.b->id(), card::protocol_id);
     EXPECT_TRUE(s);
     if (!s) co_return;
     // a sends a card claiming a third identity; it still gets b's card.
     auto theirs = co_await card::exchange_over(**s, card_for(random_peer(), "mallory"), card::exchange_config());
     EXPECT_TRUE(theirs) << theirs.error().what();
-    EXPECT_TRUE(co_await eventually([&] { return cb->spoofed_cards() == 1; }));
+    { auto ok = co_await eventually([&] { return cb->spoofed_cards() == 1; }); EXPECT_TRUE(ok); }
     EXPECT_TRUE(at_b.cards.empty());
     co_await p.a->close();
     co_await p.b->close();
@@ -135,7 +135,7 @@ TEST(card_exchange, garbage_and_oversized_cards_are_errors) {
   p.b->set_stream_handler("/praxis/card/1.0.0",
                           [](std::shared_ptr<host::stream> s) { return answer_with(std::move(s), "this is not json\n"); });
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await p.a->connect(p.b_addr));
+    { auto ok = co_await p.a->connect(p.b_addr); EXPECT_TRUE(ok); }
     auto garbage = co_await ca->exchange(p.b->id());
     EXPECT_TRUE(!garbage && garbage.error().is(errc::decode_error));
     auto big = card_for(p.b->id(), std::string(200, 'b'));

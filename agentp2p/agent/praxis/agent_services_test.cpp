@@ -29,8 +29,8 @@ TEST(agent_services, cards_arrive_on_connect_and_remote_tools_are_callable_both_
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
-    EXPECT_TRUE(co_await eventually([&] { return has_card(*ag.a, ag.peer_b()) && has_card(*ag.b, ag.peer_a()); }));
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
+    { auto ok = co_await eventually([&] { return has_card(*ag.a, ag.peer_b()) && has_card(*ag.b, ag.peer_a()); }); EXPECT_TRUE(ok); }
     auto card_b = ag.a->peers().get(ag.peer_b())->card;
     if (card_b) {
       EXPECT_EQ(card_b->name, "bob");
@@ -65,14 +65,14 @@ TEST(agent_services, a_new_tool_reaches_the_peers_card) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
-    EXPECT_TRUE(co_await eventually([&] { return has_card(*ag.a, ag.peer_b()) && has_card(*ag.b, ag.peer_a()); }));
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
+    { auto ok = co_await eventually([&] { return has_card(*ag.a, ag.peer_b()) && has_card(*ag.b, ag.peer_a()); }); EXPECT_TRUE(ok); }
     int updates = 0;
     ag.a->peers().subscribe([&](const registry::event& e) {
       if (e.kind == registry::event_kind::card_updated && e.peer == ag.peer_b()) ++updates;
     });
     EXPECT_TRUE(ag.b->tools().add(tool("late", "added later", R"({"type":"object"})"), add_tool));
-    EXPECT_TRUE(co_await eventually([&] { return tools_in_card(*ag.a, ag.peer_b()) == 7; }));
+    { auto ok = co_await eventually([&] { return tools_in_card(*ag.a, ag.peer_b()) == 7; }); EXPECT_TRUE(ok); }
     EXPECT_EQ(updates, 1);
     auto e = ag.a->peers().get(ag.peer_b());
     EXPECT_TRUE(e && e->card_changed && e->card_versions == 2);
@@ -96,7 +96,7 @@ TEST(agent_services, stop_removes_the_protocol_handlers) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     ag.b->stop();
     auto r = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "add", json::parse(R"({"a":1,"b":2})").as_object());
     EXPECT_FALSE(r);

@@ -45,7 +45,7 @@ TEST(praxis_mcp, a_full_session_on_one_stream) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto client = co_await praxis::mcp_client::open(*ag.hosts.a, ag.peer_b(), praxis::client_config());
     EXPECT_TRUE(client);
     if (!client) co_return;
@@ -121,7 +121,7 @@ TEST(praxis_mcp, bad_lines_are_answered_and_the_stream_goes_on) {
   small.server.max_line = 1024;
   agents ag(ctx, {}, small);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto r = co_await open_raw(*ag.hosts.a, ag.peer_b());
     EXPECT_TRUE(r);
     if (!r) co_return;
@@ -158,7 +158,7 @@ TEST(praxis_mcp, pipelined_requests_are_answered_in_order) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto r = co_await open_raw(*ag.hosts.a, ag.peer_b());
     if (!r) co_return;
     std::string batch;
@@ -184,10 +184,10 @@ TEST(praxis_mcp, requests_per_stream_are_bounded) {
   limited.server.max_requests_per_stream = 3;
   agents ag(ctx, {}, limited);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto client = co_await praxis::mcp_client::open(*ag.hosts.a, ag.peer_b(), praxis::client_config());
     if (!client) co_return;
-    for (int i = 0; i < 3; ++i) EXPECT_TRUE(co_await (*client)->request("tools.list", nullptr));
+    for (int i = 0; i < 3; ++i) { auto ok = co_await (*client)->request("tools.list", nullptr); EXPECT_TRUE(ok); }
     auto over = co_await (*client)->request("tools.list", nullptr);
     EXPECT_TRUE(!over && over.error().is(errc::limit_exceeded));
     auto after = co_await (*client)->request("tools.list", nullptr);  // the server closed the stream
@@ -202,7 +202,7 @@ TEST(praxis_mcp, a_hanging_tool_times_out_and_the_stream_still_answers) {
   quick.tools.default_deadline = 200ms;
   agents ag(ctx, {}, quick);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto client = co_await praxis::mcp_client::open(*ag.hosts.a, ag.peer_b(), praxis::client_config());
     if (!client) co_return;
     auto hung = co_await (*client)->request("tool.invoke", js(R"({"name":"hang"})"));
@@ -222,7 +222,7 @@ TEST(praxis_mcp, an_idle_stream_is_closed) {
   idle.server.idle_timeout = 100ms;
   agents ag(ctx, {}, idle);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto r = co_await open_raw(*ag.hosts.a, ag.peer_b());
     if (!r) co_return;
     auto started = std::chrono::steady_clock::now();
@@ -237,13 +237,13 @@ TEST(praxis_mcp, the_caller_resetting_mid_call_cancels_the_tool) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto r = co_await open_raw(*ag.hosts.a, ag.peer_b());
     if (!r) co_return;
     (void)co_await r->s->write(as_bytes(R"({"type":"request","id":"1","method":"tool.invoke","params":{"name":"poll"}})" "\n"));
-    EXPECT_TRUE(co_await eventually([&] { return ag.probes_b->poll_started == 1; }));
+    { auto ok = co_await eventually([&] { return ag.probes_b->poll_started == 1; }); EXPECT_TRUE(ok); }
     r->s->reset();
-    EXPECT_TRUE(co_await eventually([&] { return ag.probes_b->poll_cancelled == 1; }));
+    { auto ok = co_await eventually([&] { return ag.probes_b->poll_cancelled == 1; }); EXPECT_TRUE(ok); }
     co_await ag.close();
   });
 }

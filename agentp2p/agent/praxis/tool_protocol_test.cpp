@@ -45,7 +45,7 @@ TEST(praxis_tool, tools_are_called_both_ways) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto sum = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "add", args(R"({"a":2,"b":40})"));
     EXPECT_TRUE(sum) << sum.error().what();
     if (sum) { EXPECT_EQ(sum->as_double(), 42.0); }
@@ -63,7 +63,7 @@ TEST(praxis_tool, a_line_that_is_not_json_gets_a_parse_error) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto reply = co_await raw_request(*ag.hosts.a, ag.peer_b(), "this is not json\n");
     EXPECT_TRUE(reply) << reply.error().what();
     if (reply) {
@@ -80,7 +80,7 @@ TEST(praxis_tool, a_line_over_the_size_limit_is_refused) {
   small.server.max_line = 1024;
   agents ag(ctx, {}, small);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto line = R"({"id":"1","name":"echo","arguments":{"text":")" + std::string(4000, 'x') + "\"}}\n";
     auto reply = co_await raw_request(*ag.hosts.a, ag.peer_b(), line);
     EXPECT_TRUE(reply) << reply.error().what();
@@ -96,7 +96,7 @@ TEST(praxis_tool, an_unknown_tool_is_method_not_found) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto r = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "nope", json::object());
     EXPECT_TRUE(!r && r.error().is(errc::not_found));
     if (!r) { EXPECT_EQ(tools::rpc_code(r.error()), -32601); }
@@ -113,7 +113,7 @@ TEST(praxis_tool, arguments_breaking_the_schema_name_the_field) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto r = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "count", args(R"({"count":"three"})"));
     EXPECT_TRUE(!r && r.error().is(errc::invalid_argument));
     if (!r) {
@@ -130,7 +130,7 @@ TEST(praxis_tool, a_throwing_handler_is_an_error_and_the_node_carries_on) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto r = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "boom", json::object());
     EXPECT_FALSE(r);
     if (!r) {
@@ -149,13 +149,13 @@ TEST(praxis_tool, a_hanging_handler_times_out_and_the_node_still_answers) {
   quick.default_deadline = 200ms;
   agents ag(ctx, {}, with_tools(quick));
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     auto r = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "hang", json::object());
     EXPECT_TRUE(!r && r.error().is(errc::timeout));
     if (!r) { EXPECT_EQ(tools::rpc_code(r.error()), -32001); }
     auto after = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "add", args(R"({"a":1,"b":2})"));
     EXPECT_TRUE(after);
-    EXPECT_TRUE(co_await eventually([&] { return ag.probes_b->hang_cancelled == 1; }));
+    { auto ok = co_await eventually([&] { return ag.probes_b->hang_cancelled == 1; }); EXPECT_TRUE(ok); }
     co_await ag.close();
   });
 }
@@ -164,14 +164,14 @@ TEST(praxis_tool, the_caller_disconnecting_mid_call_cancels_the_handler) {
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor ex) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     asio::co_spawn(ex, [](host::host& h, crypto::peer_id peer) -> awaitable<void> {
       (void)co_await praxis::call_remote_tool(h, peer, "poll", json::object());
     }(*ag.hosts.a, ag.peer_b()), asio::detached);
-    EXPECT_TRUE(co_await eventually([&] { return ag.probes_b->poll_started == 1; }));
+    { auto ok = co_await eventually([&] { return ag.probes_b->poll_started == 1; }); EXPECT_TRUE(ok); }
     co_await ag.hosts.a->disconnect(ag.peer_b());
-    EXPECT_TRUE(co_await eventually([&] { return ag.probes_b->poll_cancelled == 1; }));
-    EXPECT_TRUE(co_await eventually([&] { return ag.b->tools().active_calls() == 0; }));
+    { auto ok = co_await eventually([&] { return ag.probes_b->poll_cancelled == 1; }); EXPECT_TRUE(ok); }
+    { auto ok = co_await eventually([&] { return ag.b->tools().active_calls() == 0; }); EXPECT_TRUE(ok); }
     co_await ag.close();
   });
 }
@@ -180,12 +180,12 @@ TEST(praxis_tool, a_client_deadline_resets_the_stream_and_cancels_the_remote_han
   asio::io_context ctx;
   agents ag(ctx);
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     praxis::client_config impatient;
     impatient.deadline = 150ms;
     auto r = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "poll", json::object(), impatient);
     EXPECT_TRUE(!r && r.error().is(errc::timeout));
-    EXPECT_TRUE(co_await eventually([&] { return ag.probes_b->poll_cancelled == 1; }));
+    { auto ok = co_await eventually([&] { return ag.probes_b->poll_cancelled == 1; }); EXPECT_TRUE(ok); }
     co_await ag.close();
   });
 }
@@ -197,11 +197,11 @@ TEST(praxis_tool, concurrent_calls_over_the_limit_are_refused) {
   one.default_deadline = 2s;
   agents ag(ctx, {}, with_tools(one));
   test::run_void(ctx, [&](executor ex) -> awaitable<void> {
-    EXPECT_TRUE(co_await ag.connect());
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
     asio::co_spawn(ex, [](host::host& h, crypto::peer_id peer) -> awaitable<void> {
       (void)co_await praxis::call_remote_tool(h, peer, "hang", json::object());
     }(*ag.hosts.a, ag.peer_b()), asio::detached);
-    EXPECT_TRUE(co_await eventually([&] { return ag.b->tools().active_calls() == 1; }));
+    { auto ok = co_await eventually([&] { return ag.b->tools().active_calls() == 1; }); EXPECT_TRUE(ok); }
     auto r = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "add", args(R"({"a":1,"b":2})"));
     EXPECT_TRUE(!r && r.error().is(errc::limit_exceeded));
     if (!r) { EXPECT_EQ(tools::rpc_code(r.error()), -32003); }

@@ -63,8 +63,8 @@ TEST(peer_registry, cards_are_exchanged_automatically_after_identify_both_ways) 
   auto p = card::testing::make_hosts(ctx);
   node a(p.a, "alice"), b(p.b, "bob");
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await p.a->connect(p.b_addr));
-    EXPECT_TRUE(co_await eventually([&] { return a.has_card(p.b->id()) && b.has_card(p.a->id()); }));
+    { auto ok = co_await p.a->connect(p.b_addr); EXPECT_TRUE(ok); }
+    { auto ok = co_await eventually([&] { return a.has_card(p.b->id()) && b.has_card(p.a->id()); }); EXPECT_TRUE(ok); }
     auto about_b = a.peers->get(p.b->id());
     EXPECT_TRUE(about_b && about_b->connected);
     if (about_b && about_b->card) {
@@ -78,7 +78,7 @@ TEST(peer_registry, cards_are_exchanged_automatically_after_identify_both_ways) 
     using k = registry::event_kind;
     EXPECT_EQ(a.kinds_for(p.b->id()), (std::vector<k>{k::found, k::connected, k::card_updated}));
     // Exchanging again with the same content is not an update.
-    EXPECT_TRUE(co_await a.peers->refresh_card(p.b->id()));
+    { auto ok = co_await a.peers->refresh_card(p.b->id()); EXPECT_TRUE(ok); }
     EXPECT_EQ(a.kinds_for(p.b->id()).size(), 3u);
     EXPECT_FALSE(a.peers->get(p.b->id())->card_changed);
     co_await p.a->close();
@@ -92,8 +92,8 @@ TEST(peer_registry, peers_without_praxis_are_listed_without_a_card) {
   node a(p.a, "alice");
   auto plain = identify::service::start(p.b);  // a libp2p node that is not an agent
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await p.a->connect(p.b_addr));
-    EXPECT_TRUE(co_await a.id->wait_identified(p.b->id(), 5000ms));
+    { auto ok = co_await p.a->connect(p.b_addr); EXPECT_TRUE(ok); }
+    { auto ok = co_await a.id->wait_identified(p.b->id(), 5000ms); EXPECT_TRUE(ok); }
     auto entry = a.peers->get(p.b->id());
     EXPECT_TRUE(entry);
     if (entry) {
@@ -115,12 +115,12 @@ TEST(peer_registry, disconnected_peers_go_stale_and_are_removed) {
   fast.stale_after = 100ms;
   node a(p.a, "alice", fast), b(p.b, "bob");
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await p.a->connect(p.b_addr));
-    EXPECT_TRUE(co_await eventually([&] { return a.has_card(p.b->id()); }));
+    { auto ok = co_await p.a->connect(p.b_addr); EXPECT_TRUE(ok); }
+    { auto ok = co_await eventually([&] { return a.has_card(p.b->id()); }); EXPECT_TRUE(ok); }
     co_await card::testing::sleep_for(200ms);  // connected peers never go stale
     EXPECT_TRUE(a.peers->get(p.b->id()));
     co_await p.a->disconnect(p.b->id());
-    EXPECT_TRUE(co_await eventually([&] { return !a.peers->get(p.b->id()); }));
+    { auto ok = co_await eventually([&] { return !a.peers->get(p.b->id()); }); EXPECT_TRUE(ok); }
     using k = registry::event_kind;
     EXPECT_EQ(a.kinds_for(p.b->id()), (std::vector<k>{k::found, k::connected, k::card_updated, k::disconnected, k::removed}));
     co_await p.a->close();
@@ -138,8 +138,8 @@ TEST(peer_registry, a_spoofed_card_is_not_stored) {
   p.b->set_stream_handler(std::string(card::protocol_id),
                           [line](std::shared_ptr<host::stream> s) { return lie(std::move(s), line); });
   test::run_void(ctx, [&](executor) -> awaitable<void> {
-    EXPECT_TRUE(co_await p.a->connect(p.b_addr));
-    EXPECT_TRUE(co_await eventually([&] { return a.cards->spoofed_cards() == 1; }));
+    { auto ok = co_await p.a->connect(p.b_addr); EXPECT_TRUE(ok); }
+    { auto ok = co_await eventually([&] { return a.cards->spoofed_cards() == 1; }); EXPECT_TRUE(ok); }
     auto entry = a.peers->get(p.b->id());
     EXPECT_TRUE(entry && !entry->card);
     EXPECT_FALSE(a.peers->get(other));

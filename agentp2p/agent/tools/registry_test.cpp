@@ -175,8 +175,8 @@ TEST(tool_registry, a_hanging_handler_times_out_and_is_cancelled) {
     EXPECT_TRUE(!r && r.error().is(errc::timeout));
     if (!r) { EXPECT_EQ(tools::rpc_code(r.error()), -32001); }
     EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
-    EXPECT_TRUE(co_await eventually([&] { return seen->load() == 1; }));
-    EXPECT_TRUE(co_await eventually([&] { return reg.active_calls() == 0; }));
+    { auto ok = co_await eventually([&] { return seen->load() == 1; }); EXPECT_TRUE(ok); }
+    { auto ok = co_await eventually([&] { return reg.active_calls() == 0; }); EXPECT_TRUE(ok); }
     auto ok = co_await reg.call("add", json::parse(R"({"a":1,"b":1})").as_object());
     EXPECT_TRUE(ok);
   });
@@ -193,8 +193,8 @@ TEST(tool_registry, cancelling_the_caller_cancels_the_handler) {
     // server: the remote reset its stream).
     auto winner = co_await (reg.call("poll", {}) || sleep_for(50ms));
     EXPECT_EQ(winner.index(), 1u);
-    EXPECT_TRUE(co_await eventually([&] { return seen->load() == 1; }));
-    EXPECT_TRUE(co_await eventually([&] { return reg.active_calls() == 0; }));
+    { auto ok = co_await eventually([&] { return seen->load() == 1; }); EXPECT_TRUE(ok); }
+    { auto ok = co_await eventually([&] { return reg.active_calls() == 0; }); EXPECT_TRUE(ok); }
   });
 }
 
@@ -220,7 +220,7 @@ TEST(tool_registry, concurrent_calls_are_bounded) {
     auto third = co_await reg.call("hang", {}, opts);
     EXPECT_TRUE(!third && third.error().is(errc::limit_exceeded));
     if (!third) { EXPECT_EQ(tools::rpc_code(third.error()), -32003); }
-    EXPECT_TRUE(co_await eventually([&] { return timeouts == 2 && reg.active_calls() == 0; }));
+    { auto ok = co_await eventually([&] { return timeouts == 2 && reg.active_calls() == 0; }); EXPECT_TRUE(ok); }
     auto again = co_await reg.call("hang", {}, opts);  // slots are free again
     EXPECT_TRUE(!again && again.error().is(errc::timeout));
   });
