@@ -42,25 +42,31 @@ std::vector<std::string> split_list(const std::string& s) {
 
 int run_command(node_options opts) {
   asio::io_context ctx(1);
-  auto started = start_node(ctx.get_executor(), opts);
+  auto started = node::start(ctx.get_executor(), opts);
   if (!started) {
     std::cerr << "agentp2p: " << started.error().message << "\n";
     return exit_failure;
   }
   auto n = std::move(*started);
+  auto& h = n->host();
   boost::json::array addrs;
-  for (const auto& a : n.host->listen_addresses()) addrs.emplace_back(a.to_string() + "/p2p/" + n.host->id().to_string());
+  for (const auto& a : h.listen_addresses()) addrs.emplace_back(a.to_string() + "/p2p/" + h.id().to_string());
+  boost::json::array tools;
+  for (const auto& t : n->agent().tools().list()) tools.emplace_back(t.name);
   boost::json::object ready{{"event", "ready"},
-                            {"peerId", n.host->id().to_string()},
+                            {"peerId", h.id().to_string()},
+                            {"name", opts.name},
                             {"listenAddrs", std::move(addrs)},
-                            {"protocols", boost::json::value_from(n.host->protocols())},
-                            {"agentVersion", opts.agent_version}};
+                            {"protocols", boost::json::value_from(h.protocols())},
+                            {"tools", std::move(tools)},
+                            {"agentVersion", opts.agent_version},
+                            {"dataDir", opts.data_dir.string()}};
   std::cout << boost::json::serialize(ready) << std::endl;
 
   asio::signal_set signals(ctx, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
     log::info("shutting down");
-    asio::co_spawn(ctx, n.host->close(), [&](std::exception_ptr) { ctx.stop(); });
+    asio::co_spawn(ctx, n->close(), [&](std::exception_ptr) { ctx.stop(); });
   });
   ctx.run();
   return 0;
@@ -113,6 +119,7 @@ int cli_main(int argc, char** argv) {
   run->add_option("--listen", listen, "Multiaddr to listen on, repeatable (env AGENTP2P_LISTEN, comma-separated)");
   run->add_option("--identity", identity, "Identity key file (default: DATA_DIR/identity.key; env AGENTP2P_IDENTITY)");
   run->add_option("--data-dir", data_dir, "Data directory (env AGENTP2P_DATA_DIR)");
+  run->add_option("--name", run_opts.name, "Agent name on its cards (env AGENTP2P_NAME)");
   run->add_option("--agent-version", run_opts.agent_version, "Agent version announced by identify");
 
   auto* id = app.add_subcommand("id", "Print the peer id of the identity file");
@@ -154,6 +161,8 @@ int cli_main(int argc, char** argv) {
   }
   if (*run) {
     run_opts.identity_file = identity_path;
+    run_opts.data_dir = data_dir;
+    if (run->count("--name") == 0) run_opts.name = env_or("AGENTP2P_NAME", run_opts.name);
     run_opts.listen = listen;
     return run_command(run_opts);
   }

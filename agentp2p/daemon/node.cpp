@@ -2,10 +2,32 @@
 
 #include <cstdlib>
 
+#include "agentp2p/agent/a2a/sqlite_task_store.hpp"
+#include "agentp2p/agent/a2a/tool_executor.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/crypto/identity_file.hpp"
+#include "agentp2p/daemon/builtin_tools.hpp"
 
 namespace agentp2p::daemon {
+
+namespace {
+
+// A2A's default executor runs tools through the agent's registry: locally,
+// or on the named peer over /praxis/tool/1.0.0.
+class registry_tool_invoker final : public a2a::tool_invoker {
+ public:
+  explicit registry_tool_invoker(praxis::agent_services& agent) : agent_(agent) {}
+  awaitable<result<boost::json::value>> invoke(std::optional<crypto::peer_id> peer, std::string tool,
+                                               boost::json::object arguments) override {
+    if (peer) co_return co_await agent_.remote().call(*peer, std::move(tool), std::move(arguments));
+    co_return co_await agent_.tools().call(std::move(tool), std::move(arguments));
+  }
+
+ private:
+  praxis::agent_services& agent_;
+};
+
+}  // namespace
 
 std::filesystem::path default_data_dir() {
   if (const char* d = std::getenv("AGENTP2P_DATA_DIR"); d && *d) return d;
@@ -14,17 +36,42 @@ std::filesystem::path default_data_dir() {
   return std::filesystem::current_path() / ".agentp2p";
 }
 
-result<node> start_node(executor ex, const node_options& opts) {
+result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts) {
   AP_TRY(auto key, crypto::load_or_create_identity(opts.identity_file));
+  std::unique_ptr<node> n(new node());
   host::config cfg;
   cfg.agent_version = opts.agent_version;
-  node n;
-  n.host = host::builder{}.identity(std::move(key)).settings(cfg).build(ex);
-  n.identify = identify::service::start(n.host);
-  n.ping = ping::service::start(n.host);
+  n->host_ = host::builder{}.identity(std::move(key)).settings(cfg).build(ex);
+  n->identify_ = identify::service::start(n->host_);
+  n->ping_ = ping::service::start(n->host_);
+
+  praxis::config agent_cfg;
+  agent_cfg.card.name = opts.name;
+  agent_cfg.card.version = opts.version;
+  n->agent_ = praxis::agent_services::start(n->host_, n->identify_, agent_cfg);
+  register_builtin_tools(*n->agent_, n->host_);
+
+  std::error_code ec;
+  std::filesystem::create_directories(opts.data_dir, ec);
+  if (ec) return make_error(errc::io_error, "cannot create data directory " + opts.data_dir.string() + ": " + ec.message());
+  auto store = a2a::sqlite_task_store::open((opts.data_dir / "tasks.db").string());
+  if (!store) {
+    auto e = std::move(store).error();
+    e.message = "task store " + (opts.data_dir / "tasks.db").string() + ": " + e.message;
+    return e;
+  }
+  auto invoker = std::make_shared<registry_tool_invoker>(*n->agent_);
+  AP_TRY(auto tasks, a2a::task_manager::open(ex, std::move(*store), std::make_shared<a2a::tool_executor>(invoker)));
+  n->tasks_ = std::move(tasks);
+  a2a::card_config card;
+  card.name = opts.name;
+  card.description = opts.description;
+  card.version = opts.version;
+  n->a2a_ = a2a::service::start(n->host_, std::make_shared<a2a::dispatcher>(n->tasks_, card));
+
   for (const auto& text : opts.listen) {
     AP_TRY(auto addr, multiformats::multiaddr::parse(text));
-    auto bound = n.host->listen(addr);
+    auto bound = n->host_->listen(addr);
     if (!bound) {
       if (text.starts_with("/ip6/::/")) {
         log::warn("IPv6 unavailable, not listening on " + text + ": " + bound.error().what());
@@ -36,6 +83,17 @@ result<node> start_node(executor ex, const node_options& opts) {
     }
   }
   return n;
+}
+
+node::~node() {
+  if (agent_) agent_->stop();
+}
+
+awaitable<void> node::close() {
+  a2a_.reset();
+  if (tasks_) co_await tasks_->close();
+  if (agent_) agent_->stop();
+  co_await host_->close();
 }
 
 }  // namespace agentp2p::daemon

@@ -1,6 +1,6 @@
-// A running agentp2p node: host + identify + ping, listening on the
-// configured addresses with a persistent identity. The daemon's commands
-// (issue-level features such as the HTTP API and MCP) build on this.
+// A running agentp2p node: a libp2p host (identify, ping) with the agent
+// layer on top — tools, praxis cards, peer registry, the praxis tool/MCP
+// protocols and A2A tasks persisted in the data directory.
 #pragma once
 
 #include <filesystem>
@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "agentp2p/agent/a2a/service.hpp"
+#include "agentp2p/agent/a2a/task_manager.hpp"
+#include "agentp2p/agent/praxis/agent_services.hpp"
 #include "agentp2p/host/host.hpp"
 #include "agentp2p/protocols/identify/identify.hpp"
 #include "agentp2p/protocols/ping/ping.hpp"
@@ -15,8 +18,12 @@
 namespace agentp2p::daemon {
 
 struct node_options {
+  std::filesystem::path data_dir;       // tasks.db lives here
   std::filesystem::path identity_file;  // created (0600) when missing
   std::vector<std::string> listen = {"/ip4/0.0.0.0/tcp/0", "/ip6/::/tcp/0"};
+  std::string name = "agentp2p-agent";
+  std::string version = "0.1.0";
+  std::string description = "An agentp2p agent";
   std::string agent_version = "agentp2p/0.1.0";
 };
 
@@ -24,14 +31,31 @@ struct node_options {
 // else ~/.local/share/agentp2p.
 std::filesystem::path default_data_dir();
 
-struct node {
-  std::shared_ptr<host::host> host;
-  std::shared_ptr<identify::service> identify;
-  std::shared_ptr<ping::service> ping;
-};
+class node {
+ public:
+  // Builds the node and starts listening. An address that cannot be bound is
+  // an error naming it, except an IPv6 wildcard on a machine without IPv6.
+  static result<std::unique_ptr<node>> start(executor ex, const node_options& opts);
+  ~node();
 
-// Builds the node and starts listening. An address that cannot be bound is
-// an error naming it, except an IPv6 wildcard on a machine without IPv6.
-result<node> start_node(executor ex, const node_options& opts);
+  host::host& host() noexcept { return *host_; }
+  std::shared_ptr<host::host> shared_host() const noexcept { return host_; }
+  identify::service& identify() noexcept { return *identify_; }
+  ping::service& ping() noexcept { return *ping_; }
+  praxis::agent_services& agent() noexcept { return *agent_; }
+  a2a::task_manager& tasks() noexcept { return *tasks_; }
+
+  // Stops accepting work, finishes tasks' bookkeeping, closes connections.
+  awaitable<void> close();
+
+ private:
+  node() = default;
+  std::shared_ptr<host::host> host_;
+  std::shared_ptr<identify::service> identify_;
+  std::shared_ptr<ping::service> ping_;
+  std::unique_ptr<praxis::agent_services> agent_;
+  std::shared_ptr<a2a::task_manager> tasks_;
+  std::shared_ptr<a2a::service> a2a_;
+};
 
 }  // namespace agentp2p::daemon

@@ -46,6 +46,7 @@ class agent_services {
   tools::registry& tools() noexcept { return *tools_; }
   std::shared_ptr<tools::registry> shared_tools() const noexcept { return tools_; }
   registry::peer_registry& peers() noexcept { return *peers_; }
+  std::shared_ptr<registry::peer_registry> shared_peers() const noexcept { return peers_; }
   card::service& cards() noexcept { return *cards_; }
   remote_tools& remote() noexcept { return *remote_; }
   card::agent_card our_card() const { return cards_->our_card(); }
