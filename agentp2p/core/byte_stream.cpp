@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/base/uvarint.hpp"
 
 namespace agentp2p::core {
@@ -77,6 +78,37 @@ awaitable<result<bytes>> read_to_end(byte_stream& s, std::size_t max_size) {
       co_return make_error(errc::too_large, "stream exceeds the limit of " + std::to_string(max_size) + " bytes");
     out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(*n));
   }
+}
+
+namespace {
+
+// What a peer may still send after we finished, before we give up on it.
+constexpr std::size_t max_drain = 64 * 1024;
+
+awaitable<result<void>> drain(byte_stream& s) {
+  std::array<std::uint8_t, 4096> buf{};
+  std::size_t total = 0;
+  for (;;) {
+    auto n = co_await s.read_some(buf);
+    if (!n) {
+      if (n.error().is(errc::end_of_stream)) co_return ok();
+      co_return std::move(n).error();
+    }
+    total += *n;
+    if (total > max_drain) co_return make_error(errc::too_large, "peer kept writing after the exchange");
+  }
+}
+
+}  // namespace
+
+awaitable<void> finish(byte_stream& s, std::chrono::milliseconds linger) {
+  auto closed = co_await s.close_write();
+  if (!closed) {
+    s.reset();
+    co_return;
+  }
+  auto drained = co_await with_deadline(drain(s), linger, "waiting for the peer to close");
+  if (!drained) s.reset();
 }
 
 }  // namespace agentp2p::core

@@ -8,6 +8,7 @@
 // At most one read and one write may be outstanding at a time.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <span>
 
@@ -56,5 +57,11 @@ awaitable<result<void>> write_length_prefixed(byte_stream& s, byte_span payload)
 
 // Reads until end_of_stream, at most max_size bytes (too_large beyond).
 awaitable<result<bytes>> read_to_end(byte_stream& s, std::size_t max_size);
+
+// Ends a request/response stream politely: half-close, then wait at most
+// `linger` (discarding at most 64 KiB) for the peer to close its side, and
+// reset the stream only if it does not. Dropping a stream the peer still
+// writes to resets it, which could discard a reply it has not read yet.
+awaitable<void> finish(byte_stream& s, std::chrono::milliseconds linger);
 
 }  // namespace agentp2p::core

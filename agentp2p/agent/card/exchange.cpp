@@ -12,38 +12,6 @@ namespace agentp2p::card {
 
 namespace json = boost::json;
 
-// ---- ending a stream --------------------------------------------------------
-
-namespace {
-
-constexpr std::size_t max_drain = 64 * 1024;
-
-awaitable<result<void>> drain(core::byte_stream& s) {
-  std::array<std::uint8_t, 4096> buf{};
-  std::size_t total = 0;
-  for (;;) {
-    auto n = co_await s.read_some(buf);
-    if (!n) {
-      if (n.error().is(errc::end_of_stream)) co_return ok();
-      co_return std::move(n).error();
-    }
-    total += *n;
-    if (total > max_drain) co_return make_error(errc::too_large, "peer kept writing after the exchange");
-  }
-}
-
-}  // namespace
-
-awaitable<void> finish_stream(core::byte_stream& s, std::chrono::milliseconds linger) {
-  auto closed = co_await s.close_write();
-  if (!closed) {
-    s.reset();
-    co_return;
-  }
-  auto drained = co_await with_deadline(drain(s), linger, "waiting for the peer to close");
-  if (!drained) s.reset();
-}
-
 // ---- the exchange -----------------------------------------------------------
 
 namespace {
@@ -81,7 +49,7 @@ awaitable<result<agent_card>> exchange_over(host::stream& s, agent_card ours, ex
   auto r = co_await with_deadline(swap(s, std::move(ours), std::move(cfg)), timeout,
                                   "card exchange with " + s.remote_peer().to_string());
   if (r) {
-    co_await finish_stream(s, linger);
+    co_await core::finish(s, linger);
   } else {
     s.reset();
   }

@@ -84,10 +84,4 @@ class service : public std::enable_shared_from_this<service> {
   bool stopped_ = false;
 };
 
-// Ends a request/response stream politely: half-close, then wait (at most
-// `linger`, reading at most 64 KiB) for the peer to close its side, and reset
-// the stream only if it does not. Used by every praxis protocol.
-// (Belongs with agent/wire's framing; it lives here until wire is reopened.)
-awaitable<void> finish_stream(core::byte_stream& s, std::chrono::milliseconds linger);
-
 }  // namespace agentp2p::card

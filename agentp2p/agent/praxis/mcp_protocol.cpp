@@ -239,7 +239,7 @@ awaitable<void> serve_mcp_stream(std::shared_ptr<tools::registry> reg, std::shar
     }
     if (last) break;
   }
-  co_await card::finish_stream(*s, cfg.linger);
+  co_await core::finish(*s, cfg.linger);
 }
 
 // ---- client ---------------------------------------------------------------------
@@ -299,6 +299,6 @@ awaitable<result<json::value>> mcp_client::request(std::string method, json::val
   co_return json::value(nullptr);
 }
 
-awaitable<void> mcp_client::close() { co_await card::finish_stream(*impl_->stream, impl_->cfg.linger); }
+awaitable<void> mcp_client::close() { co_await core::finish(*impl_->stream, impl_->cfg.linger); }
 
 }  // namespace agentp2p::praxis

@@ -73,7 +73,7 @@ awaitable<void> serve_tool_stream(std::shared_ptr<tools::registry> reg, std::sha
     s->reset();
     co_return;
   }
-  co_await card::finish_stream(*s, cfg.linger);
+  co_await core::finish(*s, cfg.linger);
 }
 
 // ---- client -----------------------------------------------------------------------
@@ -117,7 +117,7 @@ awaitable<result<json::value>> call_remote_tool(host::host& h, crypto::peer_id p
     s->reset();  // tells the remote to stop working on it
     co_return std::move(reply).error();
   }
-  co_await card::finish_stream(*s, cfg.linger);
+  co_await core::finish(*s, cfg.linger);
   co_return parse_tool_reply(*reply, id);
 }
 

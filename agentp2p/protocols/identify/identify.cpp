@@ -155,10 +155,7 @@ awaitable<void> service::push_to(std::shared_ptr<host::connection> conn) {
   auto payload = encode(our_message(conn->info()));
   auto sent = co_await with_deadline(core::write_length_prefixed(**s, payload), config_.timeout, "identify push");
   if (!sent) co_return;
-  (void)co_await (*s)->close_write();
-  // Dropping a stream the peer still reads from would reset it and lose the
-  // push: wait for the peer to finish first.
-  (void)co_await with_deadline(core::read_to_end(**s, 0), config_.timeout, "identify push close");
+  co_await core::finish(**s, config_.timeout);
 }
 
 peer_info service::apply(const crypto::peer_id& peer, message&& m) {

@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora in tests/fuzz/corpus/<target>/ (deterministic).
+
+A handful of small valid inputs per fuzz target, so the fuzzer starts past the
+first parse. Re-run after changing a wire format, then review the diff:
+    python3 tests/fuzz/make_corpus.py
+The Noise seeds need the `cryptography` package (for X25519, ChaCha20-Poly1305
+and Ed25519); without it those are left as they are.
+"""
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import struct
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+
+def write(target, name, data):
+    d = os.path.join(ROOT, target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def reset(target):
+    shutil.rmtree(os.path.join(ROOT, target), ignore_errors=True)
+
+
+def uvarint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def lp(b):
+    return uvarint(len(b)) + b
+
+
+def pb_bytes(field, b):
+    return uvarint(field << 3 | 2) + lp(b)
+
+
+def pb_varint(field, n):
+    return uvarint(field << 3) + uvarint(n)
+
+
+# Public keys from agentp2p/crypto/test_vectors.hpp (libp2p peer-ids spec vectors).
+ED25519_PUB = bytes.fromhex("080112201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e")
+SECP256K1_PUB = bytes.fromhex("08021221037777e994e452c21604f91de093ce415f5432f701dd8cd1a7a6fea0e630bfca99")
+ECDSA_PUB = bytes.fromhex(
+    "0803125b3059301306072a8648ce3d020106082a8648ce3d03010703420004de3d300fa36ae0e8f5d530899d83abab"
+    "44abf3161f162a4bc901d8e6ecda020e8b6d5f8da30525e71d6851510c098e5c47c646a597fb4dcec034e9f77c409e62")
+
+
+def identity_mh(b):  # peer id of a key whose protobuf is <= 42 bytes
+    return b"\x00" + lp(b)
+
+
+def sha256_mh(b):
+    return b"\x12\x20" + hashlib.sha256(b).digest()
+
+
+def multiaddr():
+    t = "multiaddr"
+    reset(t)
+    ip4, tcp, udp, ip6, dns4, dnsaddr = 4, 6, 273, 41, 54, 56
+    quic_v1, ws, tls, p2p, unix, p2p_circuit = 0x01CC, 0x01DD, 0x01C0, 0x01A5, 0x0190, 0x0122
+    pid = identity_mh(ED25519_PUB)
+    bins = {
+        "ip4_tcp": uvarint(ip4) + bytes([127, 0, 0, 1]) + uvarint(tcp) + struct.pack(">H", 4001),
+        "ip6_tcp_ws": uvarint(ip6) + bytes(15) + b"\x01" + uvarint(tcp) + struct.pack(">H", 80) + uvarint(ws),
+        "ip4_udp_quic": uvarint(ip4) + bytes([1, 2, 3, 4]) + uvarint(udp) + struct.pack(">H", 443) + uvarint(quic_v1),
+        "dns4_tcp_tls_p2p": uvarint(dns4) + lp(b"example.com") + uvarint(tcp) + struct.pack(">H", 443)
+        + uvarint(tls) + uvarint(p2p) + lp(pid),
+        "dnsaddr_p2p_circuit": uvarint(dnsaddr) + lp(b"bootstrap.libp2p.io") + uvarint(p2p) + lp(sha256_mh(ED25519_PUB))
+        + uvarint(p2p_circuit),
+        "unix": uvarint(unix) + lp(b"tmp/agentp2p.sock"),
+    }
+    for name, b in bins.items():
+        write(t, name + ".bin", b)
+    # The target also parses its input as text.
+    for i, s in enumerate(["/ip4/127.0.0.1/tcp/4001", "/ip6/::1/udp/443/quic-v1",
+                           "/dns/example.com/tcp/443/wss", "/ip6zone/eth0/ip6/fe80::1/tcp/1",
+                           "/memory/1234", "/unix/tmp%2Fa.sock"]):
+        write(t, "text%d.txt" % i, s)
+
+
+def crypto_keys():
+    t = "crypto_keys"
+    reset(t)
+    write(t, "ed25519_pub.bin", ED25519_PUB)
+    write(t, "secp256k1_pub.bin", SECP256K1_PUB)
+    write(t, "ecdsa_pub.bin", ECDSA_PUB)
+    write(t, "peer_id_identity.bin", identity_mh(ED25519_PUB))
+    write(t, "peer_id_sha256.bin", sha256_mh(ECDSA_PUB))
+    write(t, "peer_id_text.txt", "12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq")
+
+
+def plaintext_exchange():
+    t = "plaintext_exchange"
+    reset(t)
+    write(t, "ed25519.bin", pb_bytes(1, identity_mh(ED25519_PUB)) + pb_bytes(2, ED25519_PUB))
+    write(t, "secp256k1.bin", pb_bytes(1, identity_mh(SECP256K1_PUB)) + pb_bytes(2, SECP256K1_PUB))
+    write(t, "ecdsa.bin", pb_bytes(1, sha256_mh(ECDSA_PUB)) + pb_bytes(2, ECDSA_PUB))
+
+
+def yamux_frame():
+    t = "yamux_frame"
+    reset(t)
+    DATA, WINDOW, PING, GO_AWAY = 0, 1, 2, 3
+    SYN, ACK, FIN, RST = 1, 2, 4, 8
+
+    def frame(typ, flags, sid, length, body=b""):
+        return struct.pack(">BBHII", 0, typ, flags, sid, length) + body
+
+    def data(flags, sid, body):
+        return frame(DATA, flags, sid, len(body), body)
+
+    # Byte 0: bit 0 = initiator, the rest = read size - 1.
+    # As initiator: the remote opens even ids and acknowledges our stream 1.
+    write(t, "initiator_streams.bin", bytes([0x01 | 16 << 1])
+          + frame(WINDOW, ACK, 1, 0) + data(0, 1, b"hello")
+          + frame(WINDOW, SYN, 2, 0) + data(0, 2, b"ping") + data(FIN, 2, b"")
+          + data(SYN, 4, b"x" * 20) + frame(WINDOW, 0, 4, 65536) + data(RST, 4, b""))
+    write(t, "initiator_ping_goaway.bin", bytes([0x01 | 3 << 1])
+          + frame(PING, SYN, 0, 7) + frame(PING, ACK, 0, 1) + frame(GO_AWAY, 0, 0, 0))
+    # As responder: the remote opens odd ids.
+    write(t, "responder_streams.bin", bytes([0x00 | 63 << 1])
+          + data(SYN, 1, b"hi") + frame(WINDOW, 0, 1, 1024) + data(FIN, 1, b"bye")
+          + frame(WINDOW, ACK, 2, 0) + data(0, 2, b"\xff") + frame(WINDOW, SYN, 3, 0) + data(RST, 3, b""))
+    write(t, "responder_reset.bin", bytes([0x00])
+          + data(SYN, 1, b"\xff") + data(SYN, 3, b"abc") + frame(GO_AWAY, 0, 0, 1))
+
+
+def noise_handshake():
+    t = "noise_handshake"
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+        from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+        from cryptography.hazmat.primitives import serialization
+    except ImportError:
+        print("noise_handshake: python3 cryptography missing; seeds left as they are")
+        return
+    reset(t)
+    raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+
+    def fixed(seed):  # as in noise_handshake_fuzz.cpp
+        return X25519PrivateKey.from_private_bytes(bytes((seed + i * 13) & 0xFF for i in range(32)))
+
+    def pub(k):
+        return k.public_key().public_bytes(*raw)
+
+    def dh(k, p):
+        return k.exchange(X25519PublicKey.from_public_bytes(p))
+
+    class Sym:
+        def __init__(self):
+            self.h = self.ck = b"Noise_XX_25519_ChaChaPoly_SHA256"
+            self.k = None
+            self.n = 0
+            self.mix_hash(b"")  # empty prologue
+
+        def mix_hash(self, d):
+            self.h = hashlib.sha256(self.h + d).digest()
+
+        def mix_key(self, ikm):
+            tmp = hmac.new(self.ck, ikm, hashlib.sha256).digest()
+            self.ck = hmac.new(tmp, b"\x01", hashlib.sha256).digest()
+            self.k = hmac.new(tmp, self.ck + b"\x02", hashlib.sha256).digest()
+            self.n = 0
+
+        def encrypt_and_hash(self, pt):
+            if self.k is None:
+                ct = pt
+            else:
+                ct = ChaCha20Poly1305(self.k).encrypt(b"\0" * 4 + struct.pack("<Q", self.n), pt, self.h)
+                self.n += 1
+            self.mix_hash(ct)
+            return ct
+
+    def payload(static_pub, seed, muxers=True):
+        ident = Ed25519PrivateKey.from_private_bytes(bytes([seed]) * 32)
+        key_pb = pb_varint(1, 1) + pb_bytes(2, ident.public_key().public_bytes(*raw))
+        sig = ident.sign(b"noise-libp2p-static-key:" + static_pub)
+        p = pb_bytes(1, key_pb) + pb_bytes(2, sig)
+        if muxers:
+            p += pb_bytes(4, pb_bytes(2, b"/yamux/1.0.0"))
+        return p
+
+    # Message 1 to a responder: an ephemeral key (and optionally a plaintext payload).
+    write(t, "msg1.bin", pub(fixed(40)))
+    write(t, "msg1_payload.bin", pub(fixed(41)) + b"early")
+
+    # Message 2 to the initiator (static fixed(3), ephemeral fixed(4)).
+    s = Sym()
+    ie = pub(fixed(4))
+    s.mix_hash(ie)
+    s.mix_hash(b"")
+    re, rs = fixed(50), fixed(51)
+    msg = pub(re)
+    s.mix_hash(pub(re))
+    s.mix_key(dh(re, ie))
+    msg += s.encrypt_and_hash(pub(rs))
+    s.mix_key(dh(rs, ie))
+    for name, pl in (("msg2.bin", payload(pub(rs), 7)), ("msg2_empty_payload.bin", b"")):
+        saved = (s.h, s.ck, s.k, s.n)
+        write(t, name, msg + s.encrypt_and_hash(pl))
+        s.h, s.ck, s.k, s.n = saved
+
+    # Message 3 to a responder (static fixed(7), ephemeral fixed(8)) that read
+    # message 1 from an initiator with ephemeral fixed(6) and answered with an
+    # empty payload; we play that initiator with our own static key.
+    s = Sym()
+    ie = fixed(6)
+    s.mix_hash(pub(ie))
+    s.mix_hash(b"")
+    re_pub, rs_pub = pub(fixed(8)), pub(fixed(7))
+    s.mix_hash(re_pub)
+    s.mix_key(dh(ie, re_pub))
+    s.encrypt_and_hash(rs_pub)  # what the responder sent; we only need the transcript
+    s.mix_key(dh(ie, rs_pub))
+    s.encrypt_and_hash(b"")
+    is_ = fixed(60)
+    msg = s.encrypt_and_hash(pub(is_))
+    s.mix_key(dh(is_, re_pub))
+    write(t, "msg3.bin", msg + s.encrypt_and_hash(payload(pub(is_), 9, muxers=False)))
+
+    # A bare handshake payload (the target also decodes its input directly).
+    write(t, "payload.bin", payload(pub(fixed(1)), 3))
+
+
+def praxis_wire():
+    t = "praxis_wire"
+    reset(t)
+    docs = {
+        "card.json": {"name": "praxis-agent", "version": "1.0.0", "peerId": "12D3KooWExample",
+                      "capabilities": ["mcp", "dsl"], "timestamp": 1700000000,
+                      "tools": [{"name": "echo", "description": "Echo text",
+                                 "parameters": [{"name": "text", "type": "string", "required": True}]}]},
+        "card_minimal.json": {"name": "x", "peerId": "p", "tools": None, "capabilities": None},
+        "tool_request.json": {"id": "1", "name": "search", "timestamp": 1,
+                              "arguments": {"q": "abc", "n": 4, "tags": ["red", "dark-blue"], "mode": "fast",
+                                            "opt": {"x": 1}, "one": 3}},
+        "tool_reply.json": {"id": "1", "result": {"text": "hi"}},
+        "tool_reply_error.json": {"id": "1", "result": None, "error": {"code": -32602, "message": "bad"}},
+        "tool_reply_status.json": {"id": "1", "result": {"status": "unknown_tool", "error": "Tool x not found"}},
+        "schema.json": {"type": "object", "required": ["a"], "properties": {
+            "a": {"type": "integer", "minimum": 1}, "b": {"type": "array", "items": {"type": "string"}},
+            "c": {"allOf": [{"type": "number"}, {"not": {"const": 3}}]}}, "additionalProperties": {"type": "boolean"}},
+    }
+    for name, v in docs.items():
+        write(t, name, json.dumps(v, separators=(",", ":")))
+
+
+def a2a_jsonrpc():
+    t = "a2a_jsonrpc"
+    reset(t)
+    msg03 = {"kind": "message", "messageId": "m1", "role": "user", "contextId": "c1",
+             "parts": [{"kind": "text", "text": "hello"}, {"kind": "data", "data": {"tool": "echo"}}]}
+    msg10 = {"messageId": "m2", "role": "ROLE_USER", "parts": [{"text": "hello"}]}
+    task = {"kind": "task", "id": "t1", "contextId": "c1",
+            "status": {"state": "completed", "timestamp": "2024-01-02T03:04:05.678Z"},
+            "history": [msg03], "artifacts": [{"artifactId": "a1", "parts": [{"kind": "text", "text": "out"}]}]}
+    lines = {
+        "send_v03.json": {"jsonrpc": "2.0", "id": 1, "method": "message/send", "params": {"message": msg03}},
+        "send_v10.json": {"jsonrpc": "2.0", "id": "r2", "method": "SendMessage", "params": {"message": msg10}},
+        "stream_v03.json": {"jsonrpc": "2.0", "id": 3, "method": "message/stream", "params": {"message": msg03}},
+        "get_task.json": {"jsonrpc": "2.0", "id": 4, "method": "tasks/get", "params": {"id": "t1", "historyLength": 2}},
+        "cancel_task.json": {"jsonrpc": "2.0", "id": 5, "method": "CancelTask", "params": {"id": "t1"}},
+        "list_tasks.json": {"jsonrpc": "2.0", "id": 6, "method": "ListTasks",
+                            "params": {"pageSize": 10, "contextId": "c1"}},
+        "bad_method.json": {"jsonrpc": "2.0", "id": 1, "method": "tasks/explode", "params": {}},
+        "response_task.json": {"jsonrpc": "2.0", "id": 4, "result": task},
+        "response_error.json": {"jsonrpc": "2.0", "id": 4, "error": {"code": -32001, "message": "Task not found"}},
+        "status_update.json": {"kind": "status-update", "taskId": "t1", "contextId": "c1", "final": True,
+                               "status": {"state": "working"}},
+        "task.json": task,
+    }
+    for name, v in lines.items():
+        write(t, name, json.dumps(v, separators=(",", ":")))
+    write(t, "timestamp.txt", "2024-02-29T23:59:59.5Z")
+
+
+if __name__ == "__main__":
+    multiaddr()
+    crypto_keys()
+    plaintext_exchange()
+    yamux_frame()
+    noise_handshake()
+    praxis_wire()
+    a2a_jsonrpc()
