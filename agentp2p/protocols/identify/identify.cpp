@@ -187,7 +187,8 @@ awaitable<result<peer_info>> service::wait_identified(const crypto::peer_id& pee
   if (auto known = identified(peer)) co_return *known;
   asio::steady_timer timer(co_await asio::this_coro::executor, limit);
   auto it = waiters_.emplace(peer, [&timer] { timer.cancel(); });
-  auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  // Woken early (cancelled) by apply(), or by the deadline: either way, look again.
+  (void)co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   waiters_.erase(it);
   if (auto known = identified(peer)) co_return *known;
   co_return make_error(errc::timeout, "identify of " + peer.to_string() + " did not complete within " +
