@@ -356,7 +356,19 @@ awaitable<void> host::close() {
   if (closed_) co_return;
   closed_ = true;
   for (auto& l : listeners_) l->close();
-  for (auto& c : connections()) co_await c->muxed().close();
+  // All connections close at once (a muxer may linger waiting for a peer
+  // that never answers) within close_timeout; then every task is cancelled.
+  task_group closing(executor_);
+  for (auto& c : connections())
+    closing.spawn([](std::shared_ptr<connection> c) -> awaitable<void> { co_await c->muxed().close(); }(c),
+                  "close connection");
+  auto join = [](task_group& g) -> awaitable<result<void>> {
+    co_await g.join();
+    co_return ok();
+  };
+  (void)co_await with_deadline(join(closing), config_.close_timeout, "closing connections");
+  closing.cancel();
+  co_await closing.join();
   tasks_.cancel();
   co_await tasks_.join();
   listeners_.clear();

@@ -45,6 +45,9 @@ struct config {
   milliseconds upgrade_timeout{15s};
   // multistream negotiation of one stream, either side.
   milliseconds stream_negotiation_timeout{10s};
+  // close(): how long connections get to close gracefully (all at once)
+  // before the rest is cancelled.
+  milliseconds close_timeout{5s};
   // Connections in total, and to one peer (extra inbound ones are refused).
   std::size_t max_connections = 8192;
   std::size_t max_connections_per_peer = 4;
