@@ -37,6 +37,11 @@ std::filesystem::path default_data_dir() {
 }
 
 result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts) {
+  std::error_code ec;
+  // Task history may hold whatever agents sent us: a new data directory is private.
+  if (std::filesystem::create_directories(opts.data_dir, ec))
+    std::filesystem::permissions(opts.data_dir, std::filesystem::perms::owner_all, ec);
+  if (ec) return make_error(errc::io_error, "cannot create data directory " + opts.data_dir.string() + ": " + ec.message());
   AP_TRY(auto key, crypto::load_or_create_identity(opts.identity_file));
   std::unique_ptr<node> n(new node());
   host::config cfg;
@@ -51,9 +56,6 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   n->agent_ = praxis::agent_services::start(n->host_, n->identify_, agent_cfg);
   register_builtin_tools(*n->agent_, n->host_);
 
-  std::error_code ec;
-  std::filesystem::create_directories(opts.data_dir, ec);
-  if (ec) return make_error(errc::io_error, "cannot create data directory " + opts.data_dir.string() + ": " + ec.message());
   auto store = a2a::sqlite_task_store::open((opts.data_dir / "tasks.db").string());
   if (!store) {
     auto e = std::move(store).error();

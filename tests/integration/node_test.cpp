@@ -153,3 +153,14 @@ TEST(node, tasks_survive_a_restart) {
     co_await (*again)->close();
   });
 }
+
+TEST(node, a_new_data_directory_is_private) {
+  temp_dir d;
+  asio::io_context ctx;
+  auto n = daemon::node::start(ctx.get_executor(), options(d, "private"));
+  ASSERT_TRUE(n) << n.error().what();
+  auto perms = std::filesystem::status(d.path).permissions();
+  EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+            std::filesystem::perms::none);
+  test::run_void(ctx, [&](executor) -> awaitable<void> { co_await (*n)->close(); });
+}
