@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 
 #include "agentp2p/host/host.hpp"
+#include "tests/support/echo_handler.hpp"
 #include "tests/support/run.hpp"
 
 using namespace agentp2p;
@@ -20,17 +21,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::string_view echo_id = "/test/echo/1.0.0";
-
-awaitable<void> echo(std::shared_ptr<host::stream> s) {
-  std::array<std::uint8_t, 4096> buf{};
-  for (;;) {
-    auto n = co_await s->read_some(buf);
-    if (!n) break;
-    auto w = co_await s->write(byte_span(buf.data(), *n));
-    if (!w) break;
-  }
-  (void)co_await s->close_write();
-}
 
 // One echo round trip from `a` to `b`; true when the bytes come back.
 awaitable<bool> echo_works(host::host& a, const crypto::peer_id& b) {
@@ -74,7 +64,7 @@ struct fixture {
     a = host::builder{}.build(ctx.get_executor());
     b = host::builder{}.settings(cfg).build(ctx.get_executor());
     b_addr = *b->listen(*multiaddr::parse("/ip4/127.0.0.1/tcp/0"));
-    b->set_stream_handler(std::string(echo_id), echo);
+    b->set_stream_handler(std::string(echo_id), test::echo_handler);
   }
   multiaddr b_full() const { return b_addr.encapsulate(*multiaddr::parse("/p2p/" + b->id().to_string())); }
 };

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "agentp2p/host/host.hpp"
+#include "tests/support/echo_handler.hpp"
 #include "tests/support/run.hpp"
 
 using namespace agentp2p;
@@ -15,17 +16,6 @@ using multiformats::multiaddr;
 namespace {
 
 constexpr const char* echo_id = "/test/echo/1.0.0";
-
-awaitable<void> echo(std::shared_ptr<host::stream> s) {
-  std::array<std::uint8_t, 4096> buf{};
-  for (;;) {
-    auto n = co_await s->read_some(buf);
-    if (!n) break;
-    auto w = co_await s->write(byte_span(buf.data(), *n));
-    if (!w) break;
-  }
-  (void)co_await s->close_write();
-}
 
 struct pair_of_hosts {
   std::shared_ptr<host::host> a, b;
@@ -39,7 +29,7 @@ pair_of_hosts make_pair(asio::io_context& ctx) {
   auto bound = p.b->listen(*multiaddr::parse("/ip4/127.0.0.1/tcp/0"));
   EXPECT_TRUE(bound) << bound.error().what();
   p.b_addr = bound->encapsulate(*multiaddr::parse("/p2p/" + p.b->id().to_string()));
-  p.b->set_stream_handler(echo_id, echo);
+  p.b->set_stream_handler(echo_id, test::echo_handler);
   return p;
 }
 

@@ -228,10 +228,6 @@ int main(int argc, char** argv) {
     std::cerr << e.what() << "\n";
     return 2;
   }
-  if (const char* lvl = std::getenv("AGENTP2P_LOG_LEVEL")) {
-    log::level l;
-    if (log::parse_level(lvl, l)) log::set_level(l);
-  }
   asio::io_context ctx(1);
   host::config cfg;
   cfg.agent_version = "agentp2p-interop/0.1.0";

@@ -247,10 +247,6 @@ int main(int argc, char** argv) {
     std::cerr << e.what() << "\n";
     return 2;
   }
-  if (const char* lvl = std::getenv("AGENTP2P_LOG_LEVEL")) {
-    log::level l;
-    if (log::parse_level(lvl, l)) log::set_level(l);
-  }
   asio::io_context ctx(1);
   daemon::node_options nopts;
   nopts.data_dir = o.data_dir;
