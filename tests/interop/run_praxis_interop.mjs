@@ -205,10 +205,10 @@ async function scenarioJsToCpp (c) {
     // Our node stored the js card it received (inbound exchange or its own fetch after identify).
     const wc = await cpp.request({ cmd: 'wait_card', peer: js.peerId, timeoutMs: 10_000 })
     c.add('cpp registry has the js card', wc.ok && wc.card?.peerId === js.peerId && wc.card?.name === JS_NAME, wc)
-    // The js server side saw our card, with our real peer id.
-    const seen = await js.request({ cmd: 'observed' })
-    const ours = seen.cards?.[cpp.peerId]
-    c.add('js received the cpp card via its /praxis/card handler', ours?.peerIdMatches === true, seen.cards)
+    // (Whether our node also opens its own card exchange to js here depends on
+    // which exchange finishes first: once it holds the js card it need not
+    // fetch again. js's client checks above validated our card; scenario (b)
+    // checks that js's /praxis/card handler receives it.)
   } finally {
     await Promise.all([js.stop(), cpp.stop()])
   }
