@@ -30,10 +30,13 @@ void put_common(json::object& o, const std::optional<json::object>& metadata, co
   if (!ext.empty()) o["extensions"] = to_array(ext);
 }
 
-json::array parts_json(const std::vector<part>& parts, dialect d) {
+// Any list of parts, messages or artifacts as a JSON array (to_json is found
+// by argument-dependent lookup when the template is instantiated).
+template <class T>
+json::array array_json(const std::vector<T>& items, dialect d) {
   json::array a;
-  a.reserve(parts.size());
-  for (const auto& p : parts) a.push_back(to_json(p, d));
+  a.reserve(items.size());
+  for (const auto& item : items) a.push_back(to_json(item, d));
   return a;
 }
 
@@ -375,7 +378,7 @@ json::value to_json(const message& m, dialect d) {
     o["role"] = m.role == role::user ? "user" : "agent";
   else
     o["role"] = m.role == role::user ? "ROLE_USER" : "ROLE_AGENT";
-  o["parts"] = parts_json(m.parts, d);
+  o["parts"] = array_json(m.parts, d);
   put_common(o, m.metadata, m.extensions);
   if (!m.reference_task_ids.empty()) o["referenceTaskIds"] = to_array(m.reference_task_ids);
   return o;
@@ -394,7 +397,7 @@ json::value to_json(const artifact& a, dialect d) {
   o["artifactId"] = a.artifact_id;
   if (!a.name.empty()) o["name"] = a.name;
   if (!a.description.empty()) o["description"] = a.description;
-  o["parts"] = parts_json(a.parts, d);
+  o["parts"] = array_json(a.parts, d);
   put_common(o, a.metadata, a.extensions);
   return o;
 }
@@ -405,18 +408,8 @@ json::value to_json(const task& t, dialect d) {
   o["id"] = t.id;
   o["contextId"] = t.context_id;
   o["status"] = to_json(t.status, d);
-  if (!t.history.empty()) {
-    json::array h;
-    h.reserve(t.history.size());
-    for (const auto& m : t.history) h.push_back(to_json(m, d));
-    o["history"] = std::move(h);
-  }
-  if (!t.artifacts.empty()) {
-    json::array a;
-    a.reserve(t.artifacts.size());
-    for (const auto& art : t.artifacts) a.push_back(to_json(art, d));
-    o["artifacts"] = std::move(a);
-  }
+  if (!t.history.empty()) o["history"] = array_json(t.history, d);
+  if (!t.artifacts.empty()) o["artifacts"] = array_json(t.artifacts, d);
   if (t.metadata) o["metadata"] = *t.metadata;
   return o;
 }
