@@ -13,6 +13,7 @@
 #include "agentp2p/agent/praxis/agent_services.hpp"
 #include "agentp2p/host/host.hpp"
 #include "agentp2p/protocols/identify/identify.hpp"
+#include "agentp2p/protocols/perf/perf.hpp"
 #include "agentp2p/protocols/ping/ping.hpp"
 
 namespace agentp2p::daemon {
@@ -25,6 +26,8 @@ struct node_options {
   std::string version = "0.1.0";
   std::string description = "An agentp2p agent";
   std::string agent_version = "agentp2p/0.1.0";
+  // Serve /perf/1.0.0 (sends any number of bytes on request: off by default).
+  bool enable_perf = false;
 };
 
 // The per-user data directory: $AGENTP2P_DATA_DIR, else $XDG_DATA_HOME/agentp2p,
@@ -53,6 +56,7 @@ class node {
   std::shared_ptr<host::host> host_;
   std::shared_ptr<identify::service> identify_;
   std::shared_ptr<ping::service> ping_;
+  std::shared_ptr<perf::service> perf_;  // only with enable_perf
   std::unique_ptr<praxis::agent_services> agent_;
   std::shared_ptr<a2a::task_manager> tasks_;
   std::shared_ptr<a2a::service> a2a_;
