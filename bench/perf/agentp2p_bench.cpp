@@ -11,6 +11,7 @@
 // Every client mode prints one JSON line. The server speaks ping, identify,
 // /perf/1.0.0, /bench/rr/1.0.0 and /praxis/tool/1.0.0 (tool "echo"); the js
 // reference (js/bench_node.mjs) speaks the same, so one client measures both.
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -67,13 +68,19 @@ std::shared_ptr<host::host> make_host(executor ex) {
   return host::builder{}.settings(bench_host_config()).build(ex);
 }
 
-// Waits until stdin reaches end of file (the driver closed it).
-awaitable<void> wait_stdin_eof() {
+// Waits until stdin reaches end of file (the driver closed it). Any line
+// read meanwhile prints the allocator's view of the heap (for analysing the
+// memory per connection): {"heap_in_use":..,"mmapped":..,"connections":..}.
+awaitable<void> wait_stdin_eof(std::shared_ptr<host::host> h) {
   asio::posix::stream_descriptor in(co_await asio::this_coro::executor, ::dup(0));
   char buf[256];
   for (;;) {
     auto [ec, n] = co_await in.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
+    auto mi = mallinfo2();
+    std::printf(R"({"heap_in_use":%zu,"mmapped":%zu,"connections":%zu})" "\n", mi.uordblks, mi.hblkhd,
+                h ? h->connections().size() : std::size_t{0});
+    std::fflush(stdout);
   }
 }
 
@@ -132,7 +139,7 @@ int run_server(const std::string& listen) {
   std::cout << R"({"peerId":")" << h->id().to_string() << R"(","addrs":[")" << bound->to_string() << "/p2p/"
             << h->id().to_string() << R"("]})" << std::endl;
   asio::co_spawn(ctx, [](std::shared_ptr<host::host> h) -> awaitable<void> {
-    co_await wait_stdin_eof();
+    co_await wait_stdin_eof(h);
     co_await h->close();
   }(h), [&](std::exception_ptr) { ctx.stop(); });
   ctx.run();
@@ -351,7 +358,7 @@ awaitable<int> run_conns(options o) {
   }
   std::printf(R"({"metric":"conns","ready":%zu,"errors":%zu})" "\n", ok_count, failed);
   std::fflush(stdout);
-  co_await wait_stdin_eof();
+  co_await wait_stdin_eof(nullptr);
   for (std::size_t i = 0; i < hosts.size(); i += 256) {
     task_group g(ex);
     for (std::size_t k = i; k < std::min(hosts.size(), i + 256); ++k)
