@@ -133,6 +133,22 @@ result<void> secure_stream::seal_frame(std::span<const byte_span> parts, std::si
   out[0] = static_cast<std::uint8_t>(msg_len >> 8);
   out[1] = static_cast<std::uint8_t>(msg_len);
   std::uint8_t* dst = out + prefix_len;
+  if (len <= small_message) {
+    // Gather the few bytes, then seal them in place in one call.
+    std::size_t at = 0;
+    while (at < len) {
+      const byte_span src = parts[part].subspan(offset);
+      const std::size_t take = std::min(len - at, src.size());
+      std::memcpy(dst + at, src.data(), take);
+      at += take;
+      offset += take;
+      if (offset == parts[part].size()) {
+        ++part;
+        offset = 0;
+      }
+    }
+    return send_.encrypt_with_ad({}, byte_span(dst, len), dst);
+  }
   AP_TRYV(send_.begin_encrypt({}));
   while (len > 0) {
     const byte_span src = parts[part].subspan(offset);
