@@ -20,7 +20,7 @@ using clock = std::chrono::steady_clock;
 // more are read straight into the stream's buffer. Small, because an idle
 // connection keeps it: a full-size frame is decrypted in place by Noise and
 // its payload copied once into the stream's buffer either way.
-constexpr std::size_t read_buffer_size = 4 * 1024;
+constexpr std::size_t read_buffer_size = 2 * 1024;
 
 // Free 64 KiB receive blocks a connection keeps for reuse (at most 256 KiB).
 constexpr std::size_t pooled_blocks = 4;
