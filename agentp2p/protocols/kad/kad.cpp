@@ -429,6 +429,13 @@ awaitable<result<find_peer_result>> service::find_peer(crypto::peer_id peer) {
   auto h = host_.lock();
   if (!h) co_return make_error(errc::closed, "kad: host is gone");
   if (h->is_connected(peer)) co_return find_peer_result{info_of(peer), {}};
+  h.reset();
+  co_return co_await lookup_peer(std::move(peer));
+}
+
+awaitable<result<find_peer_result>> service::lookup_peer(crypto::peer_id peer) {
+  auto h = host_.lock();
+  if (!h) co_return make_error(errc::closed, "kad: host is gone");
   struct found_state {
     std::optional<peer_info> found;
   };

@@ -129,7 +129,9 @@ class service : public std::enable_shared_from_this<service> {
 
   // A self lookup, then a random lookup in every bucket up to max_refresh_cpl.
   awaitable<result<void>> bootstrap();
+  // A connected peer is answered at once (0 hops); lookup_peer always asks the network.
   awaitable<result<find_peer_result>> find_peer(crypto::peer_id peer);
+  awaitable<result<find_peer_result>> lookup_peer(crypto::peer_id peer);
   // The k closest peers to `key` (raw key bytes; their sha256 is the position).
   awaitable<result<lookup_result>> get_closest_peers(bytes key);
   awaitable<result<value_result>> get_value(bytes key);
