@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/multicast.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -96,4 +99,47 @@ TEST(mdns_service, unknown_interfaces_are_an_error_and_none_configured_does_noth
   auto idle = mdns::service::start(h, cfg);
   ASSERT_TRUE(idle);
   EXPECT_TRUE((*idle)->links().empty());
+}
+
+TEST(mdns_service, survives_a_flood_of_garbage_and_bogus_answers_and_still_finds_honest_peers) {
+  asio::io_context ctx;
+  auto cfg = loopback_config();
+  auto a = host::builder{}.build(ctx.get_executor());
+  ASSERT_TRUE(a->listen(*multiaddr::parse("/ip4/127.0.0.1/tcp/0")));
+  auto ma = mdns::service::start(a, cfg);
+  ASSERT_TRUE(ma) << ma.error().what();
+
+  test::run_void(ctx, [&](executor ex) -> awaitable<void> {
+    // The attacker: garbage and answers for thousands of made-up peers, multicast on lo.
+    asio::ip::udp::socket raw(ex, asio::ip::udp::v4());
+    raw.set_option(asio::ip::multicast::outbound_interface(asio::ip::make_address_v4("127.0.0.1")));
+    raw.set_option(asio::ip::multicast::enable_loopback(true));
+    const asio::ip::udp::endpoint group(asio::ip::make_address_v4("224.0.0.251"), cfg.port);
+    const auto service = mdns::full_service_name(cfg.service_names.front());
+    const auto fake = crypto::peer_id::from_public_key(crypto::private_key::generate_ed25519().public_key());
+    for (int i = 0; i < 3000; ++i) {
+      bytes junk(40 + i % 200, static_cast<std::uint8_t>(i));
+      junk[2] = 0x84;  // looks like a response
+      (void)co_await raw.async_send_to(asio::buffer(junk), group, asio::as_tuple(asio::use_awaitable));
+      mdns::announcement an{service, "fake" + std::to_string(i),
+                            {*multiaddr::parse("/ip4/127.0.0.1/tcp/9/p2p/" + fake.to_string())}, {}, 9, 120};
+      auto packet = mdns::encode(mdns::make_response(an)).value();
+      (void)co_await raw.async_send_to(asio::buffer(packet), group, asio::as_tuple(asio::use_awaitable));
+    }
+    co_await sleep_for(100ms);
+    // Then an honest node appears.
+    auto b = host::builder{}.build(ex);
+    EXPECT_TRUE(b->listen(*multiaddr::parse("/ip4/127.0.0.1/tcp/0")));
+    auto mb = mdns::service::start(b, cfg);
+    EXPECT_TRUE(mb);
+    for (int i = 0; i < 300 && !a->is_connected(b->id()); ++i) co_await sleep_for(50ms);
+    EXPECT_TRUE(a->is_connected(b->id()));
+    const auto& st = (*ma)->stats();
+    EXPECT_GT(st.packets_rate_limited + st.packets_malformed, 0u);
+    EXPECT_LE(a->peers().size(), 3u);  // b, and at most the one fake peer id
+    if (mb) (*mb)->stop();
+    (*ma)->stop();
+    co_await a->close();
+    co_await b->close();
+  });
 }
