@@ -144,11 +144,12 @@ std::vector<found_peer> read_response(const message& m, const std::vector<std::s
           }
         }
       }
-      for (auto& [peer, addrs] : by_peer) {
+      for (auto& entry : by_peer) {
+        const auto& peer = entry.first;
         auto known = std::find_if(out.begin(), out.end(), [&](const found_peer& f) { return f.peer == peer; });
         if (known != out.end()) continue;
         if (out.size() >= limits.max_peers_per_packet) return out;
-        out.push_back(found_peer{peer, std::move(addrs), *service, ptr.ttl});
+        out.push_back(found_peer{peer, std::move(entry.second), *service, ptr.ttl});
       }
     }
   }
