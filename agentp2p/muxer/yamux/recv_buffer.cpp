@@ -34,7 +34,7 @@ mutable_byte_span recv_buffer::prepare(std::size_t n) {
       c.data = pool_->take();
       c.pooled = true;
     } else {
-      c.capacity = std::max(n, chunk_capacity);
+      c.capacity = std::max(n, chunks_.empty() ? first_chunk_capacity : chunk_capacity);
       c.data = std::make_unique_for_overwrite<std::uint8_t[]>(c.capacity);
     }
     chunks_.push_back(std::move(c));
