@@ -50,7 +50,10 @@ agentp2p::error from_error_object(const json::value& err) {
     if (const auto* v = o->if_contains("code"); v && v->is_int64()) c = static_cast<int>(v->get_int64());
     if (const auto* m = o->if_contains("message"); m && m->is_string()) message = std::string(m->get_string());
   }
-  return tools::from_rpc(c, std::move(message));
+  // The JSON-RPC codes map to their errc; MCP's own (-32002 resource not
+  // found, -32042...) keep their number (tools' -32001..-32003 mean other things).
+  if (c <= code::invalid_request && c >= code::parse_error) return tools::from_rpc(c, std::move(message));
+  return rpc_error(c, std::move(message));
 }
 
 json::object make_request(const json::value& id, std::string_view method, json::value params) {
