@@ -4,6 +4,7 @@
 
 #include "agentp2p/agent/a2a/sqlite_task_store.hpp"
 #include "agentp2p/agent/a2a/tool_executor.hpp"
+#include "agentp2p/daemon/mcp_resources.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/crypto/identity_file.hpp"
 #include "agentp2p/daemon/builtin_tools.hpp"
@@ -71,6 +72,14 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   card.version = opts.version;
   n->a2a_ = a2a::service::start(n->host_, std::make_shared<a2a::dispatcher>(n->tasks_, card));
 
+  mcp::server_config mcp_cfg;
+  mcp_cfg.info.name = opts.name;
+  mcp_cfg.info.version = opts.version;
+  mcp_cfg.instructions = opts.description;
+  n->mcp_ = mcp::server::create(mcp_cfg, n->agent_->shared_tools());
+  AP_TRYV(add_card_resources(*n->mcp_, *n->agent_, n->host_->get_executor()));
+  mcp::serve_libp2p(*n->host_, n->mcp_);
+
   for (const auto& text : opts.listen) {
     AP_TRY(auto addr, multiformats::multiaddr::parse(text));
     auto bound = n->host_->listen(addr);
@@ -88,11 +97,13 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
 }
 
 node::~node() {
+  if (host_ && mcp_) mcp::stop_serving_libp2p(*host_);
   if (agent_) agent_->stop();
 }
 
 awaitable<void> node::close() {
   a2a_.reset();
+  if (mcp_) mcp::stop_serving_libp2p(*host_);
   if (tasks_) co_await tasks_->close();
   if (agent_) agent_->stop();
   co_await host_->close();

@@ -10,6 +10,7 @@
 
 #include "agentp2p/agent/a2a/service.hpp"
 #include "agentp2p/agent/a2a/task_manager.hpp"
+#include "agentp2p/agent/mcp/server.hpp"
 #include "agentp2p/agent/praxis/agent_services.hpp"
 #include "agentp2p/host/host.hpp"
 #include "agentp2p/protocols/identify/identify.hpp"
@@ -44,6 +45,10 @@ class node {
   ping::service& ping() noexcept { return *ping_; }
   praxis::agent_services& agent() noexcept { return *agent_; }
   a2a::task_manager& tasks() noexcept { return *tasks_; }
+  // The node's MCP server: its tools, agent://card and each peer's card
+  // (agent://peers/{peer}/card); served on /mcp/1.0.0 to every peer.
+  mcp::server& mcp() noexcept { return *mcp_; }
+  std::shared_ptr<mcp::server> shared_mcp() const noexcept { return mcp_; }
 
   // Stops accepting work, finishes tasks' bookkeeping, closes connections.
   awaitable<void> close();
@@ -56,6 +61,7 @@ class node {
   std::unique_ptr<praxis::agent_services> agent_;
   std::shared_ptr<a2a::task_manager> tasks_;
   std::shared_ptr<a2a::service> a2a_;
+  std::shared_ptr<mcp::server> mcp_;
 };
 
 }  // namespace agentp2p::daemon
