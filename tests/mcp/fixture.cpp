@@ -108,7 +108,8 @@ awaitable<result<json::value>> with_progress(json::object, mcp::tool_context& ct
 awaitable<result<json::value>> error_handling(json::object, mcp::tool_context&) {
   co_return make_error(errc::io_error, "This tool intentionally returns an error for testing");
 }
-awaitable<result<json::value>> reconnection(json::object, mcp::tool_context&) {
+awaitable<result<json::value>> reconnection(json::object, mcp::tool_context& ctx) {
+  ctx.close_stream();  // SEP-1699: the client must come back with Last-Event-ID
   co_await pause(100ms);
   co_return one(text("Reconnection test completed successfully. If you received this, the client properly "
                      "reconnected after stream closure."));

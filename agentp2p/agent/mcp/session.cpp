@@ -93,6 +93,8 @@ awaitable<result<json::value>> request_context::request(std::string method, json
                                       state_->id);
 }
 
+void request_context::end_stream() const { session_.transport_->end_stream(state_->id); }
+
 // ---- session ------------------------------------------------------------------------
 
 session::session(std::unique_ptr<transport> t, std::shared_ptr<handler> h, session_config cfg)

@@ -57,6 +57,7 @@ struct stream {
   std::set<std::string> pending;                 // request ids (id_key) not yet answered
   bool done = false;                             // every response of a POST stream is in `events`
   bool attached = false;                         // an HTTP response is streaming it now
+  bool kick = false;                             // end the attached response (the client resumes)
   json::array json_responses;
   signal changed;
 };
@@ -217,6 +218,15 @@ class http_transport final : public transport {
     co_return ok();
   }
 
+  void end_stream(const json::value& related) override {
+    auto s = s_.lock();
+    if (!s) return;
+    auto it = s->by_request.find(id_key(related));
+    if (it == s->by_request.end() || it->second->json_mode) return;
+    it->second->kick = true;
+    it->second->changed.notify();
+  }
+
   awaitable<void> close() override {
     if (auto s = s_.lock()) {
       s->closed = true;
@@ -359,6 +369,10 @@ awaitable<bool> http_endpoint::impl::stream_events(std::shared_ptr<impl> self, s
     }
     if (s->closed) co_return true;
     if (sse.gone()) co_return false;
+    if (st->kick) {
+      st->kick = false;
+      co_return false;  // the stream stays for Last-Event-ID
+    }
     auto w = co_await (wait_for(st->changed, self->ex, self->cfg.keepalive) || sse.wait_gone());
     if (w.index() == 1) co_return false;
     if (std::get<0>(w) == woke::timeout) {
