@@ -63,6 +63,24 @@ awaitable<bool> eventually(Pred pred) {
   co_return pred();
 }
 
+TEST(ExternalServersConfig, NamesAndConfigChecks) {
+  EXPECT_EQ(external_tool_name("fs", "read_file"), "fs.read_file");
+  EXPECT_EQ(external_tool_name("fs", "read file/x"), "fs.read_file_x");
+  EXPECT_EQ(external_tool_name("s", std::string(200, 'a')).size(), 128u);
+  external_server_config c;
+  c.name = "fs";
+  EXPECT_NE(check_external_server(c), "");  // neither command nor url
+  c.command = "true";
+  EXPECT_EQ(check_external_server(c), "");
+  c.url = "http://127.0.0.1:1/mcp";
+  EXPECT_NE(check_external_server(c), "");  // both
+  c.command.clear();
+  EXPECT_EQ(check_external_server(c), "");
+  c.name = "bad name";
+  EXPECT_NE(check_external_server(c), "");
+}
+
+
 bool alive(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
 
 TEST(ExternalServersProcess, ToolsAppearAreCallableAndComeBackAfterACrash) {

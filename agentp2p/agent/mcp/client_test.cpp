@@ -8,7 +8,6 @@
 #include <boost/asio/detached.hpp>
 
 #include "agentp2p/agent/mcp/client.hpp"
-#include "agentp2p/agent/mcp/external_servers.hpp"
 #include "agentp2p/agent/mcp/server.hpp"
 #include "agentp2p/agent/mcp/test_support.hpp"
 #include "agentp2p/agent/tools/registry.hpp"
@@ -268,23 +267,6 @@ TEST(McpClient, AServerThatNeverAnswersFailsInitializeClearly) {
     }
     co_await c->close();
   });
-}
-
-TEST(ExternalServers, NamesAndConfigChecks) {
-  EXPECT_EQ(external_tool_name("fs", "read_file"), "fs.read_file");
-  EXPECT_EQ(external_tool_name("fs", "read file/x"), "fs.read_file_x");
-  EXPECT_EQ(external_tool_name("s", std::string(200, 'a')).size(), 128u);
-  external_server_config c;
-  c.name = "fs";
-  EXPECT_NE(check_external_server(c), "");  // neither command nor url
-  c.command = "true";
-  EXPECT_EQ(check_external_server(c), "");
-  c.url = "http://127.0.0.1:1/mcp";
-  EXPECT_NE(check_external_server(c), "");  // both
-  c.command.clear();
-  EXPECT_EQ(check_external_server(c), "");
-  c.name = "bad name";
-  EXPECT_NE(check_external_server(c), "");
 }
 
 }  // namespace

@@ -78,6 +78,8 @@ class tool_context {
   awaitable<result<boost::json::value>> elicit(boost::json::value params) const;
   // roots/list.
   awaitable<result<boost::json::value>> list_roots() const;
+  // Closes this call's SSE stream (HTTP); the client resumes it to get the result.
+  void close_stream() const { request_.end_stream(); }
 
  private:
   awaitable<result<boost::json::value>> ask(std::string_view capability, std::string method,

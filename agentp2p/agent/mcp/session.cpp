@@ -56,6 +56,13 @@ struct erase_on_exit {
   std::string key;
 };
 
+// Whole numbers as integers ("50", not Boost.JSON's "5E1").
+json::value number(double d) {
+  if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -1e15 && d < 1e15)
+    return json::value(static_cast<std::int64_t>(d));
+  return json::value(d);
+}
+
 agentp2p::error invalid_request(std::string what) { return rpc_error(code::invalid_request, std::move(what)); }
 
 }  // namespace
@@ -71,8 +78,8 @@ void request_context::progress(double progress, double total, std::string messag
   if (!state_->progress_token) return;
   json::object p;
   p["progressToken"] = *state_->progress_token;
-  p["progress"] = progress;
-  if (total > 0) p["total"] = total;
+  p["progress"] = number(progress);
+  if (total > 0) p["total"] = number(total);
   if (!message.empty()) p["message"] = std::move(message);
   (void)session_.notify("notifications/progress", std::move(p), state_->id);
 }
@@ -85,6 +92,8 @@ awaitable<result<json::value>> request_context::request(std::string method, json
   co_return co_await session_.request(std::move(method), std::move(params), session_.config_.request_timeout,
                                       state_->id);
 }
+
+void request_context::end_stream() const { session_.transport_->end_stream(state_->id); }
 
 // ---- session ------------------------------------------------------------------------
 

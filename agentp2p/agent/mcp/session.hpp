@@ -89,6 +89,9 @@ class request_context {
   result<void> notify(std::string method, boost::json::value params) const;
   // A request to the peer on behalf of this one.
   awaitable<result<boost::json::value>> request(std::string method, boost::json::value params) const;
+  // Closes the HTTP stream of this request now; the response comes later on
+  // the resumed stream (transport::end_stream).
+  void end_stream() const;
 
   struct state;
   request_context(session& s, std::shared_ptr<state> st) : session_(s), state_(std::move(st)) {}

@@ -39,6 +39,11 @@ class transport {
 
   // Ends the conversation gracefully (flushes, half-closes, lets the peer finish).
   virtual awaitable<void> close() = 0;
+
+  // Ends the stream that carries `related_request`'s messages while the
+  // request goes on (SEP-1699 polling: an HTTP client resumes it with
+  // Last-Event-ID). Stream transports have no such stream: a no-op.
+  virtual void end_stream(const boost::json::value& /*related_request*/) {}
 };
 
 // Two transports wired to each other in memory (for tests and in-process
