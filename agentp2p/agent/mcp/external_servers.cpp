@@ -4,6 +4,8 @@
 #include <set>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -167,8 +169,12 @@ awaitable<result<json::value>> call_external(executor manager_ex, std::weak_ptr<
     co_return make_error(errc::not_found, "unknown tool " + external_tool_name(cfg.name, tool));
   auto left = ctx.deadline() - clock::now();
   auto timeout = std::min<clock::duration>(cfg.call_timeout, left);
+  // Not connected to our cancellation: Boost 1.81's co_spawn forwards a
+  // cancellation that arrives after the spawned coroutine finished to a freed
+  // frame. The call ends by itself at the same deadline (and the server is
+  // sent notifications/cancelled then).
   co_return co_await asio::co_spawn(manager_ex, call_on_manager(std::move(weak), std::move(tool), std::move(args), timeout),
-                                    asio::use_awaitable);
+                                    asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
 }
 
 }  // namespace

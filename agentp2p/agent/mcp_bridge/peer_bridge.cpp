@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
@@ -152,11 +154,15 @@ awaitable<result<json::value>> find_agents(std::shared_ptr<discovery::capability
 
 // Runs `work` on the host executor and brings its result back.
 awaitable<result<json::value>> on_host(executor ex, awaitable<result<json::value>> work) {
-  co_return co_await asio::co_spawn(ex, std::move(work), asio::use_awaitable);
+  // Without forwarding our cancellation (Boost 1.81's co_spawn may deliver it
+  // to a finished coroutine); the work ends at its own deadline.
+  co_return co_await asio::co_spawn(ex, std::move(work),
+                                    asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
 }
 
 awaitable<result<json::array>> read_card(praxis::agent_services* agent, executor ex, std::string uri, std::string peer) {
-  auto v = co_await asio::co_spawn(ex, get_peer_card(agent, std::move(peer)), asio::use_awaitable);
+  auto v = co_await asio::co_spawn(ex, get_peer_card(agent, std::move(peer)),
+                                   asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
   if (!v) co_return std::move(v).error();
   json::object c;
   c["uri"] = uri;
