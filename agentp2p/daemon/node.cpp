@@ -28,6 +28,13 @@ class registry_tool_invoker final : public a2a::tool_invoker {
   praxis::agent_services& agent_;
 };
 
+awaitable<result<boost::json::value>> execute_on(std::weak_ptr<mcp::server> weak, std::string method,
+                                                boost::json::value params) {
+  auto srv = weak.lock();
+  if (!srv) co_return make_error(errc::closed, "the MCP server is gone");
+  co_return co_await srv->execute(std::move(method), std::move(params));
+}
+
 }  // namespace
 
 std::filesystem::path default_data_dir() {
@@ -79,6 +86,11 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   n->mcp_ = mcp::server::create(mcp_cfg, n->agent_->shared_tools());
   AP_TRYV(add_card_resources(*n->mcp_, *n->agent_, n->host_->get_executor()));
   mcp::serve_libp2p(*n->host_, n->mcp_);
+  // praxis's mcp.execute reaches the same server for resources, prompts, ...
+  std::weak_ptr<mcp::server> weak_mcp = n->mcp_;
+  n->agent_->set_mcp_executor([weak_mcp](std::string method, boost::json::value params) {
+    return execute_on(weak_mcp, std::move(method), std::move(params));
+  });
 
   for (const auto& text : opts.listen) {
     AP_TRY(auto addr, multiformats::multiaddr::parse(text));

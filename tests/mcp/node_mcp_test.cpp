@@ -10,6 +10,7 @@
 
 #include "agentp2p/agent/mcp/libp2p.hpp"
 #include "agentp2p/agent/mcp/test_support.hpp"
+#include "agentp2p/agent/praxis/mcp_protocol.hpp"
 #include "agentp2p/daemon/node.hpp"
 #include "tests/support/run.hpp"
 
@@ -160,6 +161,35 @@ TEST(mcp_node, praxis_simplified_requests_without_initialize) {
     m = co_await recv(raw);
     EXPECT_EQ(error_code(m), -32600);
     co_await raw.close();
+    co_await n.close();
+  });
+}
+
+TEST(mcp_node, praxis_mcp_execute_reaches_the_full_mcp_server) {
+  asio::io_context ctx;
+  two_nodes n(ctx);
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    auto connected = co_await n.connect();
+    EXPECT_TRUE(connected);
+    auto client = co_await praxis::mcp_client::open(n.a->host(), n.b->host().id(), praxis::client_config());
+    EXPECT_TRUE(client);
+    if (!client) co_return;
+    auto& c = **client;
+    auto listed = co_await c.request("mcp.execute", js(R"({"method":"resources/list"})"));
+    EXPECT_TRUE(listed);
+    if (listed) {
+      EXPECT_EQ(listed->at("resources").at(0).at("uri"), "agent://card");
+    }
+    auto card = co_await c.request("mcp.execute", js(R"({"method":"resources/read","params":{"uri":"agent://card"}})"));
+    EXPECT_TRUE(card);
+    if (card) {
+      EXPECT_EQ(json::parse(card->at("contents").at(0).at("text").as_string()).at("name"), "bob");
+    }
+    auto missing = co_await c.request("mcp.execute", js(R"({"method":"resources/read","params":{"uri":"agent://nope"}})"));
+    EXPECT_FALSE(missing);
+    auto unknown = co_await c.request("mcp.execute", js(R"({"method":"no/such"})"));
+    EXPECT_FALSE(unknown);
+    co_await c.close();
     co_await n.close();
   });
 }

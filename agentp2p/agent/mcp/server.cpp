@@ -5,7 +5,9 @@
 #include <mutex>
 #include <set>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "agentp2p/agent/mcp/uri_template.hpp"
@@ -687,6 +689,44 @@ awaitable<void> server::serve(std::unique_ptr<transport> t) {
 awaitable<void> server::serve(std::unique_ptr<transport> t, session_config cfg) {
   auto s = open_session(std::move(t), std::move(cfg));
   co_await s->run();
+}
+
+namespace {
+
+// The client half of execute(): one request, its response, then the end.
+awaitable<result<json::value>> ask_once(transport& t, std::string method, json::value params) {
+  auto sent = co_await t.send(make_request(json::value(1), method, std::move(params)), json::value());
+  result<json::value> out = make_error(errc::closed, "no response");
+  if (sent) {
+    for (int i = 0; i < 1000; ++i) {  // skip notifications the handler sends
+      auto m = co_await t.receive();
+      if (!m) {
+        out = std::move(m).error();
+        break;
+      }
+      const auto* o = m->if_object();
+      if (!o || !o->contains("id") || o->contains("method")) continue;
+      if (const auto* err = o->if_contains("error")) out = from_error_object(*err);
+      else out = o->contains("result") ? o->at("result") : json::value();
+      break;
+    }
+  }
+  co_await t.close();
+  co_return out;
+}
+
+}  // namespace
+
+awaitable<result<json::value>> server::execute(std::string method, json::value params) {
+  using namespace asio::experimental::awaitable_operators;
+  auto ex = co_await asio::this_coro::executor;
+  auto [ours, theirs] = make_memory_pair(ex);
+  session_config cfg = state_->cfg.session;
+  cfg.require_initialize = false;
+  cfg.name = "mcp execute";
+  auto s = open_session(std::move(theirs), cfg);
+  auto both = co_await (s->run() && ask_once(*ours, std::move(method), std::move(params)));
+  co_return std::move(both);
 }
 
 std::size_t server::session_count() const {

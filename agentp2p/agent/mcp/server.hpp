@@ -183,6 +183,11 @@ class server : public std::enable_shared_from_this<server> {
   // A session for this server, to run yourself (`co_await s->run()`).
   std::shared_ptr<session> open_session(std::unique_ptr<transport> t, session_config cfg);
 
+  // One request outside any client session (no initialize, no client
+  // capabilities: sampling and elicitation are unavailable), e.g. praxis's
+  // mcp.execute: the result object, or the error a client would receive.
+  awaitable<result<boost::json::value>> execute(std::string method, boost::json::value params);
+
   std::size_t session_count() const;
   const server_config& settings() const noexcept;
 

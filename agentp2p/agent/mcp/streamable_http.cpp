@@ -349,9 +349,10 @@ awaitable<bool> http_endpoint::impl::stream_events(std::shared_ptr<impl> self, s
   using namespace asio::experimental::awaitable_operators;
   st->attached = true;
   struct detach {
-    std::shared_ptr<stream> st;
+    explicit detach(std::shared_ptr<stream> x) : st(std::move(x)) {}
     ~detach() { st->attached = false; }
-  } guard{st};
+    std::shared_ptr<stream> st;
+  } guard(st);
   std::uint64_t cursor = after;
   for (;;) {
     // Copy what is due first: the buffer may change while we write.
@@ -438,6 +439,9 @@ awaitable<http::response> http_endpoint::impl::post(std::shared_ptr<impl> self, 
     co_return accepted;
   }
 
+  for (const auto& key : request_keys)
+    if (s->by_request.contains(key))
+      co_return rpc_failure(409, code::invalid_request, "a request with this id is still in progress");
   auto st = s->new_stream(false);
   st->json_mode = !acc.sse || (self->cfg.prefers_json && acc.json);
   for (const auto& key : request_keys) {
@@ -451,7 +455,10 @@ awaitable<http::response> http_endpoint::impl::post(std::shared_ptr<impl> self, 
   http::headers extra;
   if (is_init) extra.set("Mcp-Session-Id", s->id);
   if (st->json_mode) {
-    while (!st->done && !s->closed) (void)co_await wait_for(st->changed, self->ex, std::chrono::hours(1));
+    while (!st->done && !s->closed) {
+      auto w = co_await wait_for(st->changed, self->ex, std::chrono::hours(1));
+      if (w == woke::cancelled) break;  // the HTTP server is closing
+    }
     s->streams.erase(st->id);
     if (!st->done) co_return rpc_failure(500, code::internal_error, "the MCP session ended");
     json::value out = batch ? json::value(std::move(st->json_responses))
@@ -534,10 +541,22 @@ awaitable<http::response> http_endpoint::impl::legacy_get(std::shared_ptr<impl> 
     self->drop(s);
     co_return http::response::no_content();
   }
+  // The SSE connection is the session: it ends with it, however the handler ends.
+  struct end_session {
+    end_session(std::shared_ptr<impl> i, std::shared_ptr<http_session> x) : self(std::move(i)), s(std::move(x)) {}
+    ~end_session() {
+      if (st) st->attached = false;
+      self->drop(s);
+    }
+    std::shared_ptr<impl> self;
+    std::shared_ptr<http_session> s;
+    std::shared_ptr<stream> st;
+  } guard(self, s);
   auto announced = co_await sse.send(self->cfg.legacy_post_path + "?sessionId=" + s->id, "endpoint", "");
   if (announced) {
-    // 2024-11-05 streams carry every message as an unnamed-id `message` event.
+    // 2024-11-05 streams carry every message as a `message` event (no ids).
     auto st = s->standalone_stream();
+    guard.st = st;
     st->attached = true;
     std::uint64_t cursor = 0;
     while (!s->closed && !sse.gone()) {
@@ -564,9 +583,7 @@ awaitable<http::response> http_endpoint::impl::legacy_get(std::shared_ptr<impl> 
         if (!pinged) break;
       }
     }
-    st->attached = false;
   }
-  self->drop(s);  // the SSE connection is the session
   co_return http::response::no_content();
 }
 
