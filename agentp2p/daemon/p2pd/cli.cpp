@@ -36,28 +36,37 @@ int cli_main(int argc, char** argv) {
   const auto& opts = parsed->opts;
 
   asio::io_context ctx(1);
-  auto started = daemon::start(ctx.get_executor(), opts);
-  if (!started) {
-    std::cerr << "agentp2p-p2pd: " << started.error().message << "\n";
-    return 1;
-  }
-  auto d = std::move(*started);
-  if (!opts.quiet) {
-    std::cout << "Control socket: " << d->control_address().to_string() << "\n"
-              << "Peer ID: " << d->node().id().to_string() << "\n"
-              << "Peer Addrs:\n";
-    for (const auto& a : d->addresses()) std::cout << a.to_string() << "\n";
-    std::cout.flush();
-  }
-
+  std::shared_ptr<daemon> d;
+  int exit_code = 0;
   asio::signal_set signals(ctx, SIGINT, SIGTERM, SIGHUP);
+  asio::co_spawn(ctx, daemon::start(ctx.get_executor(), opts),
+                 [&](std::exception_ptr e, result<std::shared_ptr<daemon>> started) {
+                   if (e || !started) {
+                     std::cerr << "agentp2p-p2pd: " << (e ? "start-up failed" : started.error().message) << "\n";
+                     exit_code = 1;
+                     signals.cancel();
+                     return;
+                   }
+                   d = std::move(*started);
+                   if (!opts.quiet) {
+                     std::cout << "Control socket: " << d->control_address().to_string() << "\n"
+                               << "Peer ID: " << d->node().id().to_string() << "\n"
+                               << "Peer Addrs:\n";
+                     for (const auto& a : d->addresses()) std::cout << a.to_string() << "\n";
+                     std::cout.flush();
+                   }
+                 });
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     log::info("agentp2p-p2pd: shutting down");
+    if (!d) {
+      ctx.stop();
+      return;
+    }
     asio::co_spawn(ctx, d->close(), [&](std::exception_ptr) { ctx.stop(); });
   });
   ctx.run();
-  return 0;
+  return exit_code;
 }
 
 }  // namespace agentp2p::p2pd

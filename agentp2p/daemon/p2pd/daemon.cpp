@@ -94,21 +94,32 @@ daemon::~daemon() {
   if (dht_) dht_->stop();
 }
 
-result<std::shared_ptr<daemon>> daemon::start(executor ex, const options& opts) {
-  return start(std::move(ex), opts, daemon_config{});
+awaitable<result<std::shared_ptr<daemon>>> daemon::start(executor ex, options opts) {
+  co_return co_await start(std::move(ex), std::move(opts), daemon_config{});
 }
 
-result<std::shared_ptr<daemon>> daemon::start(executor ex, const options& opts, daemon_config cfg) {
+awaitable<result<std::shared_ptr<daemon>>> daemon::start(executor ex, options opts, daemon_config cfg) {
   crypto::private_key key = crypto::private_key::generate_ed25519();
   if (opts.identity) {
-    AP_TRY(auto loaded, read_key_file(*opts.identity));
-    key = std::move(loaded);
+    auto loaded = read_key_file(*opts.identity);
+    if (!loaded) co_return std::move(loaded).error();
+    key = std::move(*loaded);
   }
+  // The control endpoint first: the likeliest failure (in use, bad path), and
+  // nothing to undo when it fails.
+  auto l = control_listener::listen(ex, opts.control);
+  if (!l) co_return std::move(l).error();
   std::shared_ptr<daemon> d(new daemon(ex, opts, cfg));
+  d->listener_ = std::move(*l);
   d->host_ = build_host(ex, std::move(key), opts);
   for (const auto& a : opts.host_addrs) {
     auto bound = d->host_->listen(a);
-    if (!bound) return agentp2p::error(bound.error().code, "listen " + a.to_string() + ": " + bound.error().message);
+    if (!bound) {
+      auto failure = agentp2p::error(bound.error().code, "listen " + a.to_string() + ": " + bound.error().message);
+      d->listener_->close();
+      co_await d->host_->close();
+      co_return failure;
+    }
   }
   d->identify_ = identify::service::start(d->host_);
   d->ping_ = ping::service::start(d->host_);
@@ -122,11 +133,9 @@ result<std::shared_ptr<daemon>> daemon::start(executor ex, const options& opts, 
       if (auto dht = weak.lock()) dht->peer_identified(p.peer);
     });
   }
-  AP_TRY(auto l, control_listener::listen(ex, opts.control));
-  d->listener_ = std::move(l);
   d->tasks_.spawn(accept_loop(d), "p2pd accept");
   if (opts.bootstrap && !opts.bootstrap_peers.empty()) d->tasks_.spawn(bootstrap(d), "p2pd bootstrap");
-  return d;
+  co_return d;
 }
 
 multiaddr daemon::control_address() const { return listener_ ? listener_->address() : options_.control; }

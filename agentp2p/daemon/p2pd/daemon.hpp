@@ -64,9 +64,10 @@ class daemon : public std::enable_shared_from_this<daemon> {
  public:
   // Loads the identity, builds the host (TCP, the chosen security, Yamux),
   // listens on the host addresses, starts identify, ping and (if asked) the
-  // DHT, and starts accepting on the control endpoint.
-  static result<std::shared_ptr<daemon>> start(executor ex, const options& opts);
-  static result<std::shared_ptr<daemon>> start(executor ex, const options& opts, daemon_config cfg);
+  // DHT, and starts accepting on the control endpoint. On failure nothing is
+  // left running (a host that listened already is closed), hence a coroutine.
+  static awaitable<result<std::shared_ptr<daemon>>> start(executor ex, options opts);
+  static awaitable<result<std::shared_ptr<daemon>>> start(executor ex, options opts, daemon_config cfg);
   ~daemon();
 
   host::host& node() noexcept { return *host_; }
