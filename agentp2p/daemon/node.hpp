@@ -10,6 +10,9 @@
 
 #include "agentp2p/agent/a2a/service.hpp"
 #include "agentp2p/agent/a2a/task_manager.hpp"
+#include "agentp2p/agent/mcp/server.hpp"
+#include "agentp2p/agent/mcp/external_servers.hpp"
+#include "agentp2p/agent/mcp_bridge/peer_bridge.hpp"
 #include "agentp2p/agent/discovery/capability.hpp"
 #include "agentp2p/agent/praxis/agent_services.hpp"
 #include "agentp2p/host/host.hpp"
@@ -38,6 +41,11 @@ struct node_options {
   std::string description = "An agentp2p agent";
   std::string agent_version = "agentp2p/0.1.0";
   dht_options dht;
+  // External MCP servers whose tools become ours ("<server>.<tool>"; YAML mcp_servers).
+  std::vector<mcp::external_server_config> mcp_servers;
+  // What our MCP server offers of the network: peers' tools, network tools, peer cards.
+  bool mcp_bridge = true;
+  mcp_bridge::config bridge;
   // Serve /perf/1.0.0 (sends any number of bytes on request: off by default).
   bool enable_perf = false;
 };
@@ -59,9 +67,16 @@ class node {
   ping::service& ping() noexcept { return *ping_; }
   praxis::agent_services& agent() noexcept { return *agent_; }
   a2a::task_manager& tasks() noexcept { return *tasks_; }
+  // The node's MCP server: its tools, agent://card and each peer's card
+  // (agent://peers/{peer}/card); served on /mcp/1.0.0 to every peer.
+  mcp::server& mcp() noexcept { return *mcp_; }
+  std::shared_ptr<mcp::server> shared_mcp() const noexcept { return mcp_; }
   // The DHT and capability search; null when dht.enabled is false.
   std::shared_ptr<kad::service> dht() const noexcept { return dht_; }
   std::shared_ptr<discovery::capability_search> capabilities() const noexcept { return search_; }
+  // The external MCP servers (null when none are configured) and the P2P-MCP bridge (null when off).
+  std::shared_ptr<mcp::external_servers> external_mcp() const noexcept { return external_; }
+  std::shared_ptr<mcp_bridge::peer_bridge> bridge() const noexcept { return bridge_; }
 
   // Stops accepting work, finishes tasks' bookkeeping, closes connections.
   awaitable<void> close();
@@ -75,8 +90,11 @@ class node {
   std::unique_ptr<praxis::agent_services> agent_;
   std::shared_ptr<a2a::task_manager> tasks_;
   std::shared_ptr<a2a::service> a2a_;
+  std::shared_ptr<mcp::server> mcp_;
   std::shared_ptr<kad::service> dht_;
   std::shared_ptr<discovery::capability_search> search_;
+  std::shared_ptr<mcp::external_servers> external_;
+  std::shared_ptr<mcp_bridge::peer_bridge> bridge_;
 };
 
 }  // namespace agentp2p::daemon
