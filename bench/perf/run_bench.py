@@ -272,7 +272,7 @@ class Suite:
         # Hooks for the agent-protocol metrics: add a method like tool() once the
         # servers can be started on their own (see bench/README.md).
         for m in ("MCP tools/call over Streamable HTTP, 16 in flight", "MCP tools/call over stdio, sequential"):
-            self.not_measured(m, "not yet measured (no MCP server in the tree yet)")
+            self.not_measured(m, "not yet measured (the MCP server landed after this suite; no load client yet)")
         self.not_measured("A2A message/send over HTTP, 16 in flight",
                           "not yet measured (A2A over HTTP exists as a test server only; no load client yet)")
 
