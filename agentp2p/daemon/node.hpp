@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,7 +25,12 @@ struct node_options {
   std::string name = "agentp2p-agent";
   std::string version = "0.1.0";
   std::string description = "An agentp2p agent";
+  std::vector<std::string> capabilities = card::card_info::default_capabilities();
   std::string agent_version = "agentp2p/0.1.0";
+  std::size_t max_connections = 8192;
+  std::size_t max_connections_per_peer = 4;
+  // Told of every task status change as it is stored (events, metrics).
+  std::function<void(std::string_view task_id, const a2a::task_status& status)> on_task_status;
 };
 
 // The per-user data directory: $AGENTP2P_DATA_DIR, else $XDG_DATA_HOME/agentp2p,

@@ -19,6 +19,11 @@ agentp2p::error socket_error(const boost::system::error_code& ec, std::string_vi
   return make_error(errc::io_error, msg + ": " + ec.message());
 }
 
+traffic_counters& traffic() {
+  static traffic_counters counters;
+  return counters;
+}
+
 namespace {
 
 class socket_stream final : public core::byte_stream {
@@ -38,7 +43,10 @@ class socket_stream final : public core::byte_stream {
     if (!socket_.is_open()) co_return make_error(errc::reset, "tcp read: socket closed");
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf.data(), buf.size()),
                                                      asio::as_tuple(asio::use_awaitable));
-    if (n > 0) co_return n;
+    if (n > 0) {
+      traffic().bytes_read.fetch_add(n, std::memory_order_relaxed);
+      co_return n;
+    }
     if (ec) co_return socket_error(ec, "tcp read");
     co_return make_error(errc::end_of_stream, "tcp read: connection closed by peer");
   }
@@ -47,6 +55,7 @@ class socket_stream final : public core::byte_stream {
     if (!socket_.is_open()) co_return make_error(errc::reset, "tcp write: socket closed");
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(data.data(), data.size()),
                                               asio::as_tuple(asio::use_awaitable));
+    traffic().bytes_written.fetch_add(n, std::memory_order_relaxed);
     if (ec) co_return socket_error(ec, "tcp write");
     co_return ok();
   }
@@ -60,6 +69,7 @@ class socket_stream final : public core::byte_stream {
       std::size_t k = 0;
       for (; k < bufs.size() && i < parts.size(); ++i) bufs[k++] = asio::buffer(parts[i].data(), parts[i].size());
       auto [ec, n] = co_await asio::async_write(socket_, std::span(bufs.data(), k), asio::as_tuple(asio::use_awaitable));
+      traffic().bytes_written.fetch_add(n, std::memory_order_relaxed);
       if (ec) co_return socket_error(ec, "tcp write");
     }
     co_return ok();
