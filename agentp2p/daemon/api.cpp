@@ -1,5 +1,7 @@
 #include "agentp2p/daemon/api.hpp"
 
+#include <set>
+
 #include <boost/json.hpp>
 
 #include "agentp2p/agent/a2a/client.hpp"
@@ -195,6 +197,27 @@ std::string outcome_of(const result<json::value>& r) {
   return "error";
 }
 
+json::object found_json(const discovery::found_agent& a) {
+  json::object s;
+  s["peerId"] = a.peer.to_string();
+  s["name"] = a.card.name;
+  s["tools"] = tool_names(a.card);
+  json::array addrs;
+  for (const auto& x : a.addrs) addrs.emplace_back(x.to_string());
+  s["addrs"] = std::move(addrs);
+  s["source"] = "dht";
+  return s;
+}
+
+json::object find_result_json(std::string_view tool, json::array agents, bool dht, const std::string& dht_error) {
+  json::object o;
+  o["tool"] = tool;
+  o["agents"] = std::move(agents);
+  o["dht"] = dht;
+  if (!dht_error.empty()) o["dhtError"] = dht_error;
+  return o;
+}
+
 }  // namespace
 
 api::api(service& s) : service_(s) {}
@@ -254,7 +277,8 @@ awaitable<api_response> api::route(api_request& req) {
     auto it = req.query.find("tool");
     if (it == req.query.end() || it->second.empty())
       co_return error_response(400, "invalid_argument", "give the tool name: /api/v1/find-agents?tool=NAME");
-    co_return find_agents(it->second);
+    std::string tool = it->second;
+    co_return co_await find_agents(std::move(tool));
   }
 
   // Routes with a body.
@@ -378,23 +402,38 @@ api_response api::tools() const {
   return json_response(200, o);
 }
 
-api_response api::find_agents(std::string_view tool) const {
+// Peers in the registry whose card lists the tool, then (with the DHT) the
+// providers capability search finds and confirms by their cards.
+awaitable<api_response> api::find_agents(std::string tool) {
   auto& n = service_.node();
   json::array out;
+  std::set<std::string> seen;
   for (const auto& e : n.agent().peers().peers()) {
     if (!e.card) continue;
     for (const auto& t : e.card->tools)
       if (t.name == tool) {
         auto s = peer_summary(n.host(), e);
         s["source"] = "registry";
+        seen.insert(e.peer.to_string());
         out.push_back(std::move(s));
         break;
       }
   }
-  json::object o;
-  o["tool"] = tool;
-  o["agents"] = std::move(out);
-  return json_response(200, o);
+  bool searched_dht = false;
+  std::string dht_error;
+  if (auto search = n.capabilities()) {
+    auto found = co_await search->find_agents(tool);
+    searched_dht = true;
+    if (!found) {
+      dht_error = found.error().message;
+    } else {
+      for (const auto& a : found->agents) {
+        if (!seen.insert(a.peer.to_string()).second) continue;
+        out.push_back(found_json(a));
+      }
+    }
+  }
+  co_return json_response(200, find_result_json(tool, std::move(out), searched_dht, dht_error));
 }
 
 api_response api::tasks(const std::map<std::string, std::string>& query) const {

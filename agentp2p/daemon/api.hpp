@@ -75,7 +75,7 @@ class api {
   api_response peers() const;
   api_response peer(std::string_view id) const;
   api_response tools() const;
-  api_response find_agents(std::string_view tool) const;
+  awaitable<api_response> find_agents(std::string tool);
   api_response tasks(const std::map<std::string, std::string>& query) const;
   a2a::client& a2a_client();
 

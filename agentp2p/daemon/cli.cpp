@@ -255,6 +255,11 @@ int cli_main(int argc, char** argv) {
   run->add_option("--bootstrap", bootstrap, "Peer to dial at start (multiaddr with /p2p/), repeatable");
   run->add_flag("--no-mdns", no_mdns, "Do not use mDNS discovery");
   run->add_flag("--no-dht", no_dht, "Do not run the DHT");
+  std::string dht_on, dht_mode, dht_prefix;
+  run->add_option("--dht", dht_on, "Run the Kademlia DHT and capability search: on|off (dht.enabled)")
+      ->check(CLI::IsMember({"on", "off"}));
+  run->add_option("--dht-mode", dht_mode, "auto (server when listening beyond loopback) | client | server (dht.mode)");
+  run->add_option("--dht-protocol-prefix", dht_prefix, "DHT protocol prefix, /ipfs → /ipfs/kad/1.0.0 (dht.protocol_prefix)");
   run->add_flag("--log-json", log_json, "Logs as JSON lines");
   run->add_flag("--enable-perf", enable_perf, "Serve the libp2p perf protocol");
   run->add_option("--agent-version", agent_version, "Agent version announced by identify");
@@ -368,7 +373,10 @@ int cli_main(int argc, char** argv) {
     if (!name.empty()) over("agent.name", {name}, "--name");
     if (!bootstrap.empty()) over("bootstrap", bootstrap, "--bootstrap");
     if (no_mdns) over("mdns.enabled", {"false"}, "--no-mdns");
+    if (!dht_on.empty()) over("dht.enabled", {dht_on == "on" ? "true" : "false"}, "--dht");
     if (no_dht) over("dht.enabled", {"false"}, "--no-dht");
+    if (!dht_mode.empty()) over("dht.mode", {dht_mode}, "--dht-mode");
+    if (!dht_prefix.empty()) over("dht.protocol_prefix", {dht_prefix}, "--dht-protocol-prefix");
     if (log_json) over("logging.json", {"true"}, "--log-json");
     if (enable_perf) over("perf.enabled", {"true"}, "--enable-perf");
     if (!log_level.empty()) over("logging.level", {log_level}, "--log-level");

@@ -57,6 +57,9 @@ result<std::unique_ptr<service>> service::start(executor ex, const config& cfg, 
   opts.agent_version = std::move(agent_version);
   opts.max_connections = static_cast<std::size_t>(cfg.connections.max);
   opts.max_connections_per_peer = static_cast<std::size_t>(cfg.connections.max_per_peer);
+  opts.dht.enabled = cfg.dht.enabled;
+  AP_TRY(opts.dht.mode, kad::parse_mode(cfg.dht.mode));
+  opts.dht.protocol_prefix = cfg.dht.protocol_prefix;
   auto* self = s.get();
   opts.on_task_status = [self](std::string_view id, const a2a::task_status& st) {
     auto state = std::string(a2a::to_string(st.state));
