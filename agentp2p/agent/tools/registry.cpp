@@ -313,12 +313,14 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
 
   auto done = [st, j, sh = shared_, id](std::exception_ptr ex, result<json::value> r) {
     if (ex) r = from_rpc(rpc::internal_error, "tool " + quoted(st->tool) + " failed: " + describe_exception(ex));
-    st->deliver(std::move(r));
+    // The slot is free before the caller wakes: a caller that looks at
+    // active_calls() right after its call returned must not see its own call.
     {
       std::lock_guard lock(sh->m);
       sh->in_flight.erase(id);
     }
     sh->active.fetch_sub(1);
+    st->deliver(std::move(r));
   };
   auto strand = j->strand;
   auto slot = j->signal.slot();
