@@ -1,6 +1,9 @@
 #include "agentp2p/base/log.hpp"
 
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -41,7 +44,37 @@ spdlog::level::level_enum to_spdlog(level l) {
   return spdlog::level::info;
 }
 
+std::atomic<bool> json_lines{false};
+
+std::string json_escape(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
 }  // namespace
+
+void set_json(bool on) {
+  json_lines = on;
+  logger().set_pattern(on ? R"({"time":"%Y-%m-%dT%H:%M:%S.%e","level":"%l","msg":%v})"
+                          : "%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+}
 
 void set_level(level l) { logger().set_level(to_spdlog(l)); }
 
@@ -70,6 +103,10 @@ bool parse_level(std::string_view text, level& out) {
   return false;
 }
 
-void write(level l, std::string_view message) { logger().log(to_spdlog(l), "{}", message); }
+void write(level l, std::string_view message) {
+  // In JSON mode the pattern's %v is the message as a JSON string.
+  if (json_lines) logger().log(to_spdlog(l), "{}", json_escape(message));
+  else logger().log(to_spdlog(l), "{}", message);
+}
 
 }  // namespace agentp2p::log

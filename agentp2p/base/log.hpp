@@ -14,6 +14,9 @@ bool enabled(level l);
 // Parses "trace|debug|info|warn|error|off"; false on anything else.
 bool parse_level(std::string_view text, level& out);
 
+// One JSON object per line ({"time","level","msg"}) instead of text.
+void set_json(bool on);
+
 void write(level l, std::string_view message);
 inline void trace(std::string_view m) { if (enabled(level::trace)) write(level::trace, m); }
 inline void debug(std::string_view m) { if (enabled(level::debug)) write(level::debug, m); }

@@ -28,6 +28,41 @@ class registry_tool_invoker final : public a2a::tool_invoker {
   praxis::agent_services& agent_;
 };
 
+// The task store, telling `observer` of each status it stores.
+class observed_task_store final : public a2a::task_store {
+ public:
+  using observer = std::function<void(std::string_view, const a2a::task_status&)>;
+  observed_task_store(std::unique_ptr<a2a::task_store> inner, observer o) : inner_(std::move(inner)), observer_(std::move(o)) {}
+  result<void> insert(const a2a::task& t, std::string_view owner) override {
+    auto r = inner_->insert(t, owner);
+    if (r) observer_(t.id, t.status);
+    return r;
+  }
+  result<std::optional<a2a::stored_task>> get(std::string_view id, std::optional<std::size_t> history_length,
+                                              bool include_artifacts) override {
+    return inner_->get(id, history_length, include_artifacts);
+  }
+  result<void> set_status(std::string_view id, const a2a::task_status& s) override {
+    auto r = inner_->set_status(id, s);
+    if (r) observer_(id, s);
+    return r;
+  }
+  result<void> add_message(std::string_view id, const a2a::message& m, std::size_t keep_last) override {
+    return inner_->add_message(id, m, keep_last);
+  }
+  result<void> put_artifact(std::string_view id, const a2a::artifact& a) override { return inner_->put_artifact(id, a); }
+  result<a2a::task_page> list(const a2a::task_query& q) override { return inner_->list(q); }
+  result<std::size_t> count(std::string_view owner) override { return inner_->count(owner); }
+  result<std::optional<std::string>> oldest_finished(std::string_view owner) override {
+    return inner_->oldest_finished(owner);
+  }
+  result<void> erase(std::string_view id) override { return inner_->erase(id); }
+
+ private:
+  std::unique_ptr<a2a::task_store> inner_;
+  observer observer_;
+};
+
 awaitable<result<boost::json::value>> execute_on(std::weak_ptr<mcp::server> weak, std::string method,
                                                 boost::json::value params) {
   auto srv = weak.lock();
@@ -54,6 +89,8 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   std::unique_ptr<node> n(new node());
   host::config cfg;
   cfg.agent_version = opts.agent_version;
+  cfg.max_connections = opts.max_connections;
+  cfg.max_connections_per_peer = opts.max_connections_per_peer;
   n->host_ = host::builder{}.identity(std::move(key)).settings(cfg).build(ex);
   n->identify_ = identify::service::start(n->host_);
   n->ping_ = ping::service::start(n->host_);
@@ -62,6 +99,7 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   praxis::config agent_cfg;
   agent_cfg.card.name = opts.name;
   agent_cfg.card.version = opts.version;
+  agent_cfg.card.capabilities = opts.capabilities;
   n->agent_ = praxis::agent_services::start(n->host_, n->identify_, agent_cfg);
   register_builtin_tools(*n->agent_, n->host_);
 
@@ -71,14 +109,18 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
     e.message = "task store " + (opts.data_dir / "tasks.db").string() + ": " + e.message;
     return e;
   }
+  std::unique_ptr<a2a::task_store> task_store = std::move(*store);
+  if (opts.on_task_status)
+    task_store = std::make_unique<observed_task_store>(std::move(task_store), opts.on_task_status);
   auto invoker = std::make_shared<registry_tool_invoker>(*n->agent_);
-  AP_TRY(auto tasks, a2a::task_manager::open(ex, std::move(*store), std::make_shared<a2a::tool_executor>(invoker)));
+  AP_TRY(auto tasks, a2a::task_manager::open(ex, std::move(task_store), std::make_shared<a2a::tool_executor>(invoker)));
   n->tasks_ = std::move(tasks);
   a2a::card_config card;
   card.name = opts.name;
   card.description = opts.description;
   card.version = opts.version;
-  n->a2a_ = a2a::service::start(n->host_, std::make_shared<a2a::dispatcher>(n->tasks_, card));
+  n->a2a_rpc_ = std::make_shared<a2a::dispatcher>(n->tasks_, card);
+  n->a2a_ = a2a::service::start(n->host_, n->a2a_rpc_);
 
   mcp::server_config mcp_cfg;
   mcp_cfg.info.name = opts.name;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,7 +40,12 @@ struct node_options {
   std::string name = "agentp2p-agent";
   std::string version = "0.1.0";
   std::string description = "An agentp2p agent";
+  std::vector<std::string> capabilities = card::card_info::default_capabilities();
   std::string agent_version = "agentp2p/0.1.0";
+  std::size_t max_connections = 8192;
+  std::size_t max_connections_per_peer = 4;
+  // Told of every task status change as it is stored (events, metrics).
+  std::function<void(std::string_view task_id, const a2a::task_status& status)> on_task_status;
   dht_options dht;
   // External MCP servers whose tools become ours ("<server>.<tool>"; YAML mcp_servers).
   std::vector<mcp::external_server_config> mcp_servers;
@@ -67,6 +73,8 @@ class node {
   ping::service& ping() noexcept { return *ping_; }
   praxis::agent_services& agent() noexcept { return *agent_; }
   a2a::task_manager& tasks() noexcept { return *tasks_; }
+  // The A2A JSON-RPC dispatcher (served on /praxis/a2a/1.0.0 and over HTTP).
+  std::shared_ptr<a2a::dispatcher> a2a_dispatcher() const noexcept { return a2a_rpc_; }
   // The node's MCP server: its tools, agent://card and each peer's card
   // (agent://peers/{peer}/card); served on /mcp/1.0.0 to every peer.
   mcp::server& mcp() noexcept { return *mcp_; }
@@ -89,6 +97,7 @@ class node {
   std::shared_ptr<perf::service> perf_;  // only with enable_perf
   std::unique_ptr<praxis::agent_services> agent_;
   std::shared_ptr<a2a::task_manager> tasks_;
+  std::shared_ptr<a2a::dispatcher> a2a_rpc_;
   std::shared_ptr<a2a::service> a2a_;
   std::shared_ptr<mcp::server> mcp_;
   std::shared_ptr<kad::service> dht_;

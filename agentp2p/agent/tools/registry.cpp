@@ -241,6 +241,36 @@ awaitable<result<json::value>> registry::call(std::string name, json::object arg
 }
 
 awaitable<result<json::value>> registry::call(std::string name, json::object arguments, call_options opts) {
+  std::vector<std::shared_ptr<const call_observer>> observers;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [token, o] : call_observers_) observers.push_back(o);
+  }
+  if (observers.empty()) co_return co_await call_unobserved(std::move(name), std::move(arguments), std::move(opts));
+  call_record rec;
+  rec.tool = name;
+  rec.caller = opts.caller;
+  const auto started = std::chrono::steady_clock::now();
+  auto r = co_await call_unobserved(std::move(name), std::move(arguments), std::move(opts));
+  rec.elapsed = std::chrono::steady_clock::now() - started;
+  if (!r) rec.error = r.error().code;
+  for (const auto& o : observers) (*o)(rec);
+  co_return r;
+}
+
+std::uint64_t registry::on_call(call_observer o) {
+  std::lock_guard lock(mutex_);
+  auto token = next_listener_++;
+  call_observers_.emplace(token, std::make_shared<const call_observer>(std::move(o)));
+  return token;
+}
+
+void registry::remove_call_observer(std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  call_observers_.erase(token);
+}
+
+awaitable<result<json::value>> registry::call_unobserved(std::string name, json::object arguments, call_options opts) {
   std::shared_ptr<const entry> e;
   {
     std::lock_guard lock(mutex_);

@@ -136,12 +136,26 @@ class registry {
   std::uint64_t on_change(change_listener l);
   void remove_listener(std::uint64_t token);
 
+  // Called when a call ends (whatever the outcome), on the caller's
+  // executor: metrics and event logs. Must be quick and must not call back.
+  struct call_record {
+    std::string tool;
+    std::string caller;  // peer id, "" for local calls
+    std::error_code error;  // empty on success
+    std::chrono::steady_clock::duration elapsed{};
+  };
+  using call_observer = std::function<void(const call_record&)>;
+  std::uint64_t on_call(call_observer o);
+  void remove_call_observer(std::uint64_t token);
+
  private:
   struct entry;
   struct job;
   struct call_state;
   struct shared;
   result<void> insert(tool_definition def, handler h, bool replace);
+  awaitable<result<boost::json::value>> call_unobserved(std::string name, boost::json::object arguments,
+                                                        call_options opts);
   void notify();
 
   config config_;
@@ -150,6 +164,7 @@ class registry {
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const entry>, std::less<>> tools_;
   std::map<std::uint64_t, change_listener> listeners_;
+  std::map<std::uint64_t, std::shared_ptr<const call_observer>> call_observers_;
   std::uint64_t next_listener_ = 1;
 };
 

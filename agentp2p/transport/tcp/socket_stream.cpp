@@ -19,6 +19,11 @@ agentp2p::error socket_error(const boost::system::error_code& ec, std::string_vi
   return make_error(errc::io_error, msg + ": " + ec.message());
 }
 
+traffic_counters& traffic() {
+  static traffic_counters counters;
+  return counters;
+}
+
 namespace {
 
 // Writes first try the socket directly (non-blocking) and finish without a
@@ -57,7 +62,10 @@ class socket_stream final : public core::byte_stream {
                                                          asio::as_tuple(asio::use_awaitable));
     }
     drained_ = n < buf.size();
-    if (n > 0) co_return n;
+    if (n > 0) {
+      traffic().bytes_read.fetch_add(n, std::memory_order_relaxed);
+      co_return n;
+    }
     if (ec && ec != asio::error::eof) co_return socket_error(ec, "tcp read");
     co_return make_error(errc::end_of_stream, "tcp read: connection closed by peer");
   }
@@ -70,12 +78,16 @@ class socket_stream final : public core::byte_stream {
       n = socket_.write_some(asio::buffer(data.data(), data.size()), ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
       if (ec) co_return socket_error(ec, "tcp write");
-      if (n == data.size()) co_return ok();
+      if (n == data.size()) {
+        traffic().bytes_written.fetch_add(n, std::memory_order_relaxed);
+        co_return ok();
+      }
     }
     inline_ = 0;
     auto [wec, wn] = co_await asio::async_write(socket_, asio::buffer(data.data() + n, data.size() - n),
                                                 asio::as_tuple(asio::use_awaitable));
     if (wec) co_return socket_error(wec, "tcp write");
+    traffic().bytes_written.fetch_add(data.size(), std::memory_order_relaxed);
     co_return ok();
   }
 
@@ -96,7 +108,10 @@ class socket_stream final : public core::byte_stream {
         done = socket_.write_some(std::span(bufs.data(), k), ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
         if (ec) co_return socket_error(ec, "tcp write");
-        if (done == total) continue;
+        if (done == total) {
+          traffic().bytes_written.fetch_add(total, std::memory_order_relaxed);
+          continue;
+        }
       }
       inline_ = 0;
       // The rest: skip what the direct attempt wrote.
@@ -105,6 +120,7 @@ class socket_stream final : public core::byte_stream {
       bufs[first] += done;
       auto [ec, n] = co_await asio::async_write(socket_, std::span(bufs.data() + first, k - first),
                                                 asio::as_tuple(asio::use_awaitable));
+      traffic().bytes_written.fetch_add(n, std::memory_order_relaxed);
       if (ec) co_return socket_error(ec, "tcp write");
     }
     co_return ok();
