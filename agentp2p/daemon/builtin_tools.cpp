@@ -1,10 +1,9 @@
 #include "agentp2p/daemon/builtin_tools.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "agentp2p/agent/card/card.hpp"
+#include "agentp2p/base/run_on.hpp"
 
 namespace agentp2p::daemon {
 
@@ -58,7 +57,10 @@ awaitable<result<json::value>> on_host(std::weak_ptr<host::host> weak, Fn fn) {
   auto h = weak.lock();
   if (!h || h->is_closed()) co_return make_error(errc::closed, "the node is shutting down");
   auto run = [](std::shared_ptr<host::host> h, Fn fn) -> awaitable<json::value> { co_return fn(h); };
-  co_return co_await asio::co_spawn(h->get_executor(), run(h, std::move(fn)), asio::use_awaitable);
+  // run_on, not co_spawn(..., use_awaitable): these handlers run on the tool
+  // registry's workers, and a cancellation across executors must go through a
+  // relay in Boost 1.81 (base/cancel_relay.hpp).
+  co_return co_await run_on(h->get_executor(), run(h, std::move(fn)));
 }
 
 }  // namespace

@@ -1,10 +1,9 @@
 #include "agentp2p/daemon/mcp_resources.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "agentp2p/agent/card/card.hpp"
+#include "agentp2p/base/run_on.hpp"
 
 namespace agentp2p::daemon {
 
@@ -22,7 +21,9 @@ json::array json_contents(const std::string& uri, const json::value& v) {
   return out;
 }
 
-// The peer registry and card service belong to the host's executor.
+// The peer registry and card service belong to the host's executor (run_on:
+// a plain co_spawn(..., use_awaitable) from another executor is not safe to
+// cancel in Boost 1.81, base/cancel_relay.hpp).
 awaitable<result<json::value>> our_card(praxis::agent_services* agent) { co_return card::to_json(agent->our_card()); }
 
 awaitable<result<json::value>> peer_card(praxis::agent_services* agent, std::string peer_text) {
@@ -34,14 +35,14 @@ awaitable<result<json::value>> peer_card(praxis::agent_services* agent, std::str
 }
 
 awaitable<result<json::array>> read_our_card(praxis::agent_services* a, executor host_executor, std::string uri) {
-  auto v = co_await asio::co_spawn(host_executor, our_card(a), asio::use_awaitable);
+  auto v = co_await run_on(std::move(host_executor), our_card(a));
   if (!v) co_return std::move(v).error();
   co_return json_contents(uri, *v);
 }
 
 awaitable<result<json::array>> read_peer_card(praxis::agent_services* a, executor host_executor, std::string uri,
                                               std::string peer) {
-  auto v = co_await asio::co_spawn(host_executor, peer_card(a, std::move(peer)), asio::use_awaitable);
+  auto v = co_await run_on(std::move(host_executor), peer_card(a, std::move(peer)));
   if (!v) co_return std::move(v).error();
   co_return json_contents(uri, *v);
 }

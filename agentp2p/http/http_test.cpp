@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +16,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include "agentp2p/http/client.hpp"
 #include "agentp2p/http/route_pattern.hpp"
@@ -139,6 +143,45 @@ TEST(sse, parser_bounds_event_size) {
   bool failed = false;
   for (int i = 0; i < 50 && !failed; ++i) failed = !q.feed("data: 0123456789\n");
   EXPECT_TRUE(failed);
+}
+
+// An event is ready the moment its blank line is in: the parser never needs
+// the next byte (a client would otherwise stall until the server says more).
+TEST(sse, parser_dispatches_at_the_blank_line_without_more_input) {
+  sse_parser p;
+  ASSERT_TRUE(p.feed("id: 1\ndata: {\"a\":1}\n"));
+  EXPECT_FALSE(p.has_event());  // no blank line yet
+  ASSERT_TRUE(p.feed("\n"));     // the boundary arrives alone
+  auto a = p.next();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->data, "{\"a\":1}");
+  // CRLF line ends cut between CR and LF: the CR already ends the blank line.
+  ASSERT_TRUE(p.feed("data: two\r\n\r"));
+  auto b = p.next();
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->data, "two");
+  ASSERT_TRUE(p.feed("\ndata: three\r\n\r\n"));  // the LF that completes CRLF is not another blank line
+  auto c = p.next();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->data, "three");
+  EXPECT_FALSE(p.next());
+  // Several events in one feed, taken one by one.
+  ASSERT_TRUE(p.feed("data: 4\n\ndata: 5\n\n: keep-alive\n\ndata: 6\n\n"));
+  for (const char* want : {"4", "5", "6"}) {
+    auto e = p.next();
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->data, want);
+  }
+  EXPECT_FALSE(p.has_event());
+  // A field split inside its name and value.
+  ASSERT_TRUE(p.feed("da"));
+  ASSERT_TRUE(p.feed("ta: se"));
+  ASSERT_TRUE(p.feed("ven\n"));
+  EXPECT_FALSE(p.has_event());
+  ASSERT_TRUE(p.feed("\n"));
+  auto d = p.next();
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->data, "seven");
 }
 
 // --- server + client ---------------------------------------------------------
@@ -637,6 +680,124 @@ TEST_F(http_fixture, many_concurrent_clients_are_all_served) {
   };
   test::run_void(ctx, [&](executor ex) { return go(ex, &srv, &done); });
   EXPECT_EQ(done, 250);
+}
+
+// A hand-written chunked SSE response whose chunk boundaries fall anywhere:
+// inside a chunk-size line, between CR and LF, inside an event, several
+// events per chunk, one event over several chunks. The server keeps the
+// connection open until the client has every event, so an event the client
+// only delivers once more bytes (or the close) arrive fails the test.
+struct raw_sse_server {
+  tcp::acceptor acceptor;
+  asio::steady_timer client_done;
+  bool finished = false;  // the client has read what it wanted
+  explicit raw_sse_server(executor ex)
+      : acceptor(ex, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+        client_done(ex, asio::steady_timer::time_point::max()) {}
+};
+
+std::string chunk(std::string_view data) {
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  return std::string(size) + std::string(data) + "\r\n";
+}
+
+std::vector<std::string> awkward_pieces() {
+  const std::string ev1 = "id: s-1\ndata: {\"n\":1}\n\n";
+  const std::string ev2 = "id: s-2\ndata: {\"n\":2}\n\n";
+  const std::string ev3 = "id: s-3\ndata: {\"n\":3}\r\n\r\n";
+  const std::string ev4 = "id: s-4\ndata: {\"n\":4}\n\n";
+  const std::string ev5 = "id: s-5\ndata: {\"n\":5}\n\n";
+  std::string wire = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::vector<std::string> pieces;
+  pieces.push_back(wire + chunk(": hello\n\n").substr(0, 3));   // the head, then half a chunk-size line
+  pieces.push_back(chunk(": hello\n\n").substr(3));
+  const auto c1 = chunk(ev1);
+  pieces.push_back(c1.substr(0, c1.size() - 1));                // the chunk's CRLF cut between CR and LF
+  pieces.push_back(c1.substr(c1.size() - 1));
+  pieces.push_back(chunk(ev2.substr(0, 9)) + chunk(ev2.substr(9, ev2.size() - 10)));  // the event's last LF missing
+  pieces.push_back(chunk(ev2.substr(ev2.size() - 1)));          // ... arrives in its own chunk
+  pieces.push_back(chunk(ev3.substr(0, ev3.size() - 1)));       // CRLF CRLF cut before the final LF
+  pieces.push_back(chunk(ev3.substr(ev3.size() - 1)) + chunk(ev4 + ev5));  // two events in one chunk
+  return pieces;
+}
+
+awaitable<void> serve_awkward_sse(raw_sse_server& srv, std::vector<std::string> pieces, std::string last) {
+  auto [aec, sock] = co_await srv.acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+  if (aec) co_return;
+  std::string request;
+  std::array<char, 4096> buf;
+  while (request.find("\r\n\r\n") == std::string::npos && request.size() < 65536) {
+    auto [ec, n] = co_await sock.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    request.append(buf.data(), n);
+  }
+  for (auto& piece : pieces) {
+    auto [ec, n] = co_await asio::async_write(sock, asio::buffer(piece), asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    co_await sleep_for(sock.get_executor(), 5ms);  // separate reads, most of the time
+  }
+  if (!last.empty()) {
+    auto [ec, n] = co_await asio::async_write(sock, asio::buffer(last), asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+  }
+  // Hold the connection open until the client is done (bounded).
+  if (srv.finished) co_return;
+  srv.client_done.expires_after(20s);
+  auto [wec] = co_await srv.client_done.async_wait(asio::as_tuple(asio::use_awaitable));
+  (void)wec;
+}
+
+awaitable<void> read_awkward_sse(raw_sse_server& srv, bool terminated) {
+  client c(co_await asio::this_coro::executor);
+  auto url = "http://127.0.0.1:" + std::to_string(srv.acceptor.local_endpoint().port()) + "/events";
+  auto s = co_await c.open(get_request(url));
+  EXPECT_TRUE(s);
+  if (s) {
+    EXPECT_TRUE((*s)->is_event_stream());
+    for (int n = 1; n <= 5; ++n) {
+      auto ev = co_await (*s)->next_event(10s);
+      EXPECT_TRUE(ev && *ev) << "event " << n << ": " << (ev ? "stream ended" : ev.error().what());
+      if (!ev || !*ev) break;
+      EXPECT_EQ((**ev).data, "{\"n\":" + std::to_string(n) + "}");
+      EXPECT_EQ((**ev).id, "s-" + std::to_string(n));
+    }
+    if (terminated) {
+      // The terminating chunk ends the stream while the connection stays open.
+      auto end = co_await (*s)->next_event(10s);
+      EXPECT_TRUE(end && !*end) << (end ? "another event" : end.error().what());
+    }
+    EXPECT_EQ((*s)->last_event_id(), "s-5");
+  }
+  srv.finished = true;
+  srv.client_done.cancel();
+}
+
+awaitable<void> awkward_round(executor ex, bool terminated) {
+  using namespace asio::experimental::awaitable_operators;
+  raw_sse_server srv(ex);
+  std::string last = terminated ? "0\r\n\r\n" : "";
+  co_await (serve_awkward_sse(srv, awkward_pieces(), std::move(last)) && read_awkward_sse(srv, terminated));
+}
+
+TEST_F(http_fixture, client_sse_events_arrive_however_chunks_split_them) {
+  for (bool terminated : {false, true})
+    test::run_void(ctx, [terminated](executor ex) { return awkward_round(ex, terminated); });
+}
+
+// The same events, one byte per TCP write.
+TEST_F(http_fixture, client_sse_events_arrive_byte_by_byte) {
+  test::run_void(ctx, [](executor ex) -> awaitable<void> {
+    using namespace asio::experimental::awaitable_operators;
+    raw_sse_server srv(ex);
+    std::string all;
+    for (const auto& p : awkward_pieces()) all += p;
+    const auto head_end = all.find("\r\n\r\n") + 4;
+    std::vector<std::string> bytes;
+    bytes.push_back(all.substr(0, head_end));
+    for (std::size_t i = head_end; i < all.size(); ++i) bytes.push_back(all.substr(i, 1));
+    co_await (serve_awkward_sse(srv, std::move(bytes), "0\r\n\r\n") && read_awkward_sse(srv, true));
+  });
 }
 
 TEST_F(http_fixture, client_reports_unreachable_server) {

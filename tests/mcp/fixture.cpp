@@ -98,7 +98,8 @@ awaitable<result<json::value>> with_logging(json::object, mcp::tool_context& ctx
   co_return one(text("Tool with logging executed successfully"));
 }
 awaitable<result<json::value>> with_progress(json::object, mcp::tool_context& ctx) {
-  for (int step : {0, 50, 100}) {
+  static constexpr int steps[] = {0, 50, 100};  // not a braced list in the frame (GCC 12)
+  for (int step : steps) {
     ctx.progress(step, 100, "Completed step " + std::to_string(step) + " of 100");
     if (step != 100) co_await pause(50ms);
   }

@@ -1,17 +1,25 @@
 // External MCP servers as local tools: real child processes (our stdio test
 // server, and shell one-liners that misbehave) managed by external_servers.
 #include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 
+#include "agentp2p/agent/mcp/client.hpp"
 #include "agentp2p/agent/mcp/external_servers.hpp"
+#include "agentp2p/agent/mcp/server.hpp"
+#include "agentp2p/agent/mcp/transport.hpp"
 #include "agentp2p/agent/tools/registry.hpp"
+#include "agentp2p/base/task_group.hpp"
 #include "tests/support/run.hpp"
 
 using namespace agentp2p;
@@ -199,4 +207,100 @@ TEST(ExternalServersProcess, ACallThatOutlivesItsDeadlineIsCancelled) {
   }, 60s);
 }
 
+// A fresh path for the test server's cancellation mark.
+std::string mark_path(std::string_view what, int round) {
+  auto p = std::filesystem::temp_directory_path() /
+           ("agentp2p-mark-" + std::to_string(::getpid()) + "-" + std::string(what) + "-" + std::to_string(round));
+  std::filesystem::remove(p);
+  return p.string();
+}
+
+json::object slow_args(const std::string& mark) {
+  json::object a;
+  a["mark"] = mark;
+  return a;
+}
+
+awaitable<result<json::value>> call_then_give_up(tools::registry& reg, json::object args) {
+  using namespace asio::experimental::awaitable_operators;
+  tools::call_options opts;
+  opts.deadline = 30s;  // far away: only our giving up can end the call in time
+  auto raced = co_await (reg.call("t.slow", std::move(args), opts) || sleep_for(200ms));
+  if (raced.index() == 0) co_return std::get<0>(std::move(raced));
+  co_return make_error(errc::cancelled, "gave up");
+}
+
+awaitable<void> registry_caller_gives_up(executor ex) {
+  auto reg = std::make_shared<tools::registry>();
+  std::vector<external_server_config> cfgs;
+  cfgs.push_back(test_server("t"));
+  auto ext = *external_servers::start(ex, reg, cfgs);
+  bool ready = co_await eventually([&] { return reg->find("t.slow").has_value(); });
+  EXPECT_TRUE(ready);
+  for (int round = 0; round < 5 && ready; ++round) {
+    const auto mark = mark_path("registry", round);
+    auto r = co_await call_then_give_up(*reg, slow_args(mark));
+    EXPECT_FALSE(r);
+    // The registry cancels the handler, the manager's client sends
+    // notifications/cancelled, the server's tool sees it — long before any
+    // deadline (30 s call, 60 s server call timeout).
+    bool seen = co_await eventually([&] { return std::filesystem::exists(mark); });
+    EXPECT_TRUE(seen) << "round " << round << ": the external server never saw the cancellation";
+    std::filesystem::remove(mark);
+    if (!seen) break;
+    bool idle = co_await eventually([&] { return reg->active_calls() == 0; });
+    EXPECT_TRUE(idle);
+  }
+  auto still = co_await reg->call("t.echo", json::object());
+  EXPECT_TRUE(still);
+  co_await ext->close();
+}
+
+// Through our MCP server: an MCP client's notifications/cancelled for a tool
+// that is an external server's reaches that server.
+awaitable<void> mcp_client_cancels(executor ex) {
+  auto reg = std::make_shared<tools::registry>();
+  std::vector<external_server_config> cfgs;
+  cfgs.push_back(test_server("t"));
+  // Our MCP server calls registry tools with its session's name as the caller,
+  // which the external tools' policy counts as remote: expose them.
+  cfgs.back().expose = "all";
+  auto ext = *external_servers::start(ex, reg, cfgs);
+  bool ready = co_await eventually([&] { return reg->find("t.slow").has_value(); });
+  EXPECT_TRUE(ready);
+  auto srv = mcp::server::create(mcp::server_config(), reg);
+  auto [ours, theirs] = mcp::make_memory_pair(ex);
+  task_group serving(ex);
+  serving.spawn(srv->serve(std::move(theirs)), "mcp server");
+  auto c = mcp::client::create(std::move(ours), mcp::client_config());
+  auto connected = co_await c->connect();
+  EXPECT_TRUE(connected);
+  for (int round = 0; round < 5 && ready && connected; ++round) {
+    const auto mark = mark_path("mcp", round);
+    mcp::call_options impatient;
+    impatient.timeout = 200ms;  // then the client sends notifications/cancelled
+    auto r = co_await c->call_tool("t.slow", slow_args(mark), impatient);
+    EXPECT_TRUE(!r && r.error().is(errc::timeout)) << (r ? "answered" : r.error().what());
+    bool seen = co_await eventually([&] { return std::filesystem::exists(mark); });
+    EXPECT_TRUE(seen) << "round " << round << ": the external server never saw the cancellation";
+    std::filesystem::remove(mark);
+    if (!seen) break;
+  }
+  co_await c->close();
+  co_await serving.join();
+  co_await ext->close();
+}
+
 }  // namespace
+
+// The caller of an external tool gives up (its coroutine is cancelled, as when
+// a peer resets its stream): the external server gets notifications/cancelled.
+TEST(ExternalServersProcess, ACallerGivingUpCancelsTheCallOnTheServer) {
+  asio::io_context io;
+  test::run_void(io, [](executor ex) { return registry_caller_gives_up(ex); }, 60s);
+}
+
+TEST(ExternalServersProcess, AnMcpClientsCancellationReachesTheExternalServer) {
+  asio::io_context io;
+  test::run_void(io, [](executor ex) { return mcp_client_cancels(ex); }, 60s);
+}

@@ -1,10 +1,11 @@
 // A small MCP server on stdio built on our library, for the client tests:
-// tools echo, slow (waits until cancelled), crash (exits the process),
+// tools echo, slow (waits until cancelled; marks a file then), crash (exits the process),
 // add_tool (adds a tool at run time → tools/list_changed).
 // `--garbage` prints non-JSON lines on stdout before serving.
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 #include <iostream>
 
 #include <boost/asio/as_tuple.hpp>
@@ -23,9 +24,14 @@ namespace {
 
 awaitable<result<json::value>> echo(json::object args) { co_return json::value(std::move(args)); }
 
-awaitable<result<json::value>> slow() {
+// Waits an hour unless cancelled (notifications/cancelled); then, given
+// {"mark": path}, creates that file so a test sees the cancellation arrive.
+awaitable<result<json::value>> slow(json::object args) {
+  std::string mark;
+  if (const auto* m = args.if_contains("mark"); m && m->is_string()) mark = std::string(m->get_string());
   asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::hours(1));
-  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (ec && !mark.empty()) std::ofstream(mark) << "cancelled\n";
   co_return json::value("woke");
 }
 
@@ -47,7 +53,7 @@ int main(int argc, char** argv) {
   cfg.info.name = "stdio-test-server";
   auto srv = mcp::server::create(cfg);
   (void)srv->add_tool(def("echo"), [](json::object a, mcp::tool_context&) { return echo(std::move(a)); });
-  (void)srv->add_tool(def("slow"), [](json::object, mcp::tool_context&) { return slow(); });
+  (void)srv->add_tool(def("slow"), [](json::object a, mcp::tool_context&) { return slow(std::move(a)); });
   (void)srv->add_tool(def("crash"), [](json::object, mcp::tool_context&) -> awaitable<result<json::value>> {
     std::_Exit(7);
     co_return json::value();

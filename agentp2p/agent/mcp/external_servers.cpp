@@ -4,9 +4,6 @@
 #include <set>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
@@ -15,6 +12,7 @@
 #include "agentp2p/agent/mcp/stdio_client.hpp"
 #include "agentp2p/agent/tools/registry.hpp"
 #include "agentp2p/base/log.hpp"
+#include "agentp2p/base/run_on.hpp"
 #include "agentp2p/http/message.hpp"
 
 namespace agentp2p::mcp {
@@ -169,12 +167,10 @@ awaitable<result<json::value>> call_external(executor manager_ex, std::weak_ptr<
     co_return make_error(errc::not_found, "unknown tool " + external_tool_name(cfg.name, tool));
   auto left = ctx.deadline() - clock::now();
   auto timeout = std::min<clock::duration>(cfg.call_timeout, left);
-  // Not connected to our cancellation: Boost 1.81's co_spawn forwards a
-  // cancellation that arrives after the spawned coroutine finished to a freed
-  // frame. The call ends by itself at the same deadline (and the server is
-  // sent notifications/cancelled then).
-  co_return co_await asio::co_spawn(manager_ex, call_on_manager(std::move(weak), std::move(tool), std::move(args), timeout),
-                                    asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+  // Our cancellation (the registry cancelling this handler: its caller went
+  // away or gave up) reaches the call on the manager's executor through
+  // run_on; the client then sends the server notifications/cancelled.
+  co_return co_await run_on(manager_ex, call_on_manager(std::move(weak), std::move(tool), std::move(args), timeout));
 }
 
 }  // namespace

@@ -35,7 +35,11 @@ struct signal {
 
 enum class woke { notified, timeout, cancelled };
 
-awaitable<woke> wait_for(signal& s, executor ex, std::chrono::milliseconds limit) {
+// Waits for a notify() after the caller saw generation `seen`: one that came
+// meanwhile (while the caller was busy writing, say) counts at once. Without
+// that, a message pushed during a write would wait for the next notify.
+awaitable<woke> wait_for(signal& s, executor ex, std::chrono::milliseconds limit, std::uint64_t seen) {
+  if (s.generation != seen) co_return woke::notified;
   const auto gen = s.generation;
   asio::steady_timer t(ex, limit);
   auto it = s.waiters.insert(s.waiters.end(), &t);
@@ -43,6 +47,11 @@ awaitable<woke> wait_for(signal& s, executor ex, std::chrono::milliseconds limit
   s.waiters.erase(it);
   if (s.generation != gen) co_return woke::notified;
   co_return ec ? woke::cancelled : woke::timeout;
+}
+
+// For callers that check their state right before waiting (no co_await in between).
+awaitable<woke> wait_for(signal& s, executor ex, std::chrono::milliseconds limit) {
+  co_return co_await wait_for(s, std::move(ex), limit, s.generation);
 }
 
 // One SSE stream of a session: a POST's (its requests' traffic and
@@ -355,6 +364,9 @@ awaitable<bool> http_endpoint::impl::stream_events(std::shared_ptr<impl> self, s
   } guard(st);
   std::uint64_t cursor = after;
   for (;;) {
+    // What has been pushed up to here is sent below; anything pushed while
+    // we write wakes the wait at the bottom at once.
+    const auto seen = st->changed.generation;
     // Copy what is due first: the buffer may change while we write.
     std::vector<std::pair<std::uint64_t, std::string>> due;
     for (const auto& e : st->events)
@@ -374,7 +386,7 @@ awaitable<bool> http_endpoint::impl::stream_events(std::shared_ptr<impl> self, s
       st->kick = false;
       co_return false;  // the stream stays for Last-Event-ID
     }
-    auto w = co_await (wait_for(st->changed, self->ex, self->cfg.keepalive) || sse.wait_gone());
+    auto w = co_await (wait_for(st->changed, self->ex, self->cfg.keepalive, seen) || sse.wait_gone());
     if (w.index() == 1) co_return false;
     if (std::get<0>(w) == woke::timeout) {
       auto pinged = co_await sse.comment("keep-alive");
@@ -560,6 +572,7 @@ awaitable<http::response> http_endpoint::impl::legacy_get(std::shared_ptr<impl> 
     st->attached = true;
     std::uint64_t cursor = 0;
     while (!s->closed && !sse.gone()) {
+      const auto seen = st->changed.generation;  // as in stream_events
       std::vector<std::pair<std::uint64_t, std::string>> due;
       for (const auto& e : st->events)
         if (e.first > cursor) due.push_back(e);
@@ -576,7 +589,7 @@ awaitable<http::response> http_endpoint::impl::legacy_get(std::shared_ptr<impl> 
       // Delivered: the buffer need not keep them.
       while (!st->events.empty() && st->events.front().first <= cursor) st->events.pop_front();
       using namespace asio::experimental::awaitable_operators;
-      auto woken = co_await (wait_for(st->changed, self->ex, self->cfg.keepalive) || sse.wait_gone());
+      auto woken = co_await (wait_for(st->changed, self->ex, self->cfg.keepalive, seen) || sse.wait_gone());
       if (woken.index() == 1) break;
       if (std::get<0>(woken) == woke::timeout) {
         auto pinged = co_await sse.comment("keep-alive");

@@ -22,6 +22,15 @@ awaitable<result<json::value>> slow_progress(json::object, tool_context& ctx) {
   co_return json::value("done");
 }
 
+// Progress and the response with no pause between them: the server pushes
+// them while it is still writing the first event out.
+awaitable<result<json::value>> burst(json::object, tool_context& ctx) {
+  ctx.progress(1, 3);
+  ctx.progress(2, 3);
+  ctx.progress(3, 3);
+  co_return json::value("burst done");
+}
+
 struct rig {
   std::shared_ptr<server> srv;
   std::unique_ptr<http::server> web;
@@ -33,6 +42,10 @@ struct rig {
     t.name = "slow";
     t.description = "reports progress";
     EXPECT_TRUE(srv->add_tool(t, slow_progress));
+    tool b;
+    b.name = "burst";
+    b.description = "progress and the response at once";
+    EXPECT_TRUE(srv->add_tool(b, burst));
     http::config hc;
     hc.max_body_bytes = max_body;
     web = std::make_unique<http::server>(ex, hc);
@@ -85,7 +98,9 @@ TEST(mcp_http, sessions_json_responses_and_errors) {
     auto listed = co_await c.send(post(r.url, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", "application/json", sid));
     EXPECT_TRUE(listed && listed->status == 200);
     if (listed) {
-      EXPECT_EQ(json::parse(listed->body).at("result").at("tools").at(0).at("name"), "slow");
+      const auto tools = json::parse(listed->body).at("result").at("tools");
+      EXPECT_EQ(tools.at(0).at("name"), "burst");
+      EXPECT_EQ(tools.at(1).at("name"), "slow");
     }
     auto no_session = co_await c.send(post(r.url, R"({"jsonrpc":"2.0","id":3,"method":"ping"})", "application/json", ""));
     EXPECT_TRUE(no_session && no_session->status == 400);
@@ -160,6 +175,42 @@ TEST(mcp_http, sse_streams_progress_then_the_response) {
   });
 }
 
+// Messages pushed while the stream is busy writing are sent without waiting
+// for a later wake-up (the response used to sit until the keep-alive or the
+// next message on the session).
+TEST(mcp_http, sse_sends_what_arrives_during_a_write) {
+  asio::io_context ctx;
+  test::run_void(ctx, [&](executor ex) -> awaitable<void> {
+    rig r(ex, 64 * 1024);
+    http::client c(ex);
+    auto sid = co_await open_session(c, r.url);
+    for (int round = 0; round < 20; ++round) {
+      const std::string id = "b" + std::to_string(round);
+      auto stream = co_await c.open(post(r.url,
+                                         R"({"jsonrpc":"2.0","id":")" + id +
+                                             R"(","method":"tools/call","params":{"name":"burst","_meta":{"progressToken":1}}})",
+                                         "application/json, text/event-stream", sid));
+      EXPECT_TRUE(stream);
+      if (!stream) co_return;
+      std::vector<json::value> got;
+      for (int i = 0; i < 10; ++i) {
+        auto ev = co_await (*stream)->next_event(10s);
+        EXPECT_TRUE(ev) << "round " << round << ": " << (ev ? "" : ev.error().what());
+        if (!ev || !*ev) break;
+        if ((*ev)->data.empty()) continue;  // priming
+        got.push_back(json::parse((*ev)->data));
+        if (got.back().as_object().contains("id")) break;  // the response: no waiting for the end
+      }
+      EXPECT_EQ(got.size(), 4u) << "round " << round;
+      if (got.size() != 4) co_return;
+      EXPECT_EQ(got[2].at("params").at("progress"), 3);
+      EXPECT_EQ(got[3].at("id"), json::value(id));
+      EXPECT_EQ(got[3].at("result").at("content").at(0).at("text"), "burst done");
+    }
+    co_await r.close();
+  });
+}
+
 TEST(mcp_http, standalone_stream_gets_list_changed_and_resumes) {
   asio::io_context ctx;
   test::run_void(ctx, [&](executor ex) -> awaitable<void> {
@@ -229,6 +280,25 @@ TEST(mcp_http, legacy_sse_transport) {
       EXPECT_EQ((**reply).event, "message");
       EXPECT_EQ(json::parse((**reply).data).at("result").at("protocolVersion"), "2025-11-25");
     }
+    // A call with progress: everything arrives on the one stream, without
+    // waiting for another message to push it out.
+    auto initialized = co_await c.send(http::post_request(post_url, R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
+    EXPECT_TRUE(initialized && initialized->status == 202);
+    auto called = co_await c.send(http::post_request(
+        post_url, R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"burst","_meta":{"progressToken":"t"}}})"));
+    EXPECT_TRUE(called && called->status == 202);
+    int progress = 0;
+    bool answered = false;
+    for (int i = 0; i < 10 && !answered; ++i) {
+      auto ev = co_await (*stream)->next_event(10s);
+      EXPECT_TRUE(ev && *ev) << (ev ? "stream ended" : ev.error().what());
+      if (!ev || !*ev) break;
+      auto msg = json::parse((**ev).data);
+      if (msg.as_object().contains("id")) answered = true;
+      else ++progress;
+    }
+    EXPECT_TRUE(answered);
+    EXPECT_EQ(progress, 3);
     auto unknown = co_await c.send(http::post_request(base + "/messages?sessionId=nope", init_body));
     EXPECT_TRUE(unknown && unknown->status == 404);
     (*stream)->close();

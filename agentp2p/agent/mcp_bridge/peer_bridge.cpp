@@ -3,16 +3,13 @@
 #include <algorithm>
 #include <set>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "agentp2p/agent/a2a/codec.hpp"
 #include "agentp2p/agent/card/card.hpp"
 #include "agentp2p/base/log.hpp"
+#include "agentp2p/base/run_on.hpp"
 
 namespace agentp2p::mcp_bridge {
 
@@ -152,17 +149,16 @@ awaitable<result<json::value>> find_agents(std::shared_ptr<discovery::capability
   co_return json::value(std::move(r));
 }
 
-// Runs `work` on the host executor and brings its result back.
+// Runs `work` on the host executor and brings its result back. The MCP
+// request's cancellation (notifications/cancelled, the session closing)
+// reaches the work: a peer call then resets its stream, and the peer's
+// handler is cancelled.
 awaitable<result<json::value>> on_host(executor ex, awaitable<result<json::value>> work) {
-  // Without forwarding our cancellation (Boost 1.81's co_spawn may deliver it
-  // to a finished coroutine); the work ends at its own deadline.
-  co_return co_await asio::co_spawn(ex, std::move(work),
-                                    asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+  co_return co_await run_on(std::move(ex), std::move(work));
 }
 
 awaitable<result<json::array>> read_card(praxis::agent_services* agent, executor ex, std::string uri, std::string peer) {
-  auto v = co_await asio::co_spawn(ex, get_peer_card(agent, std::move(peer)),
-                                   asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+  auto v = co_await run_on(std::move(ex), get_peer_card(agent, std::move(peer)));
   if (!v) co_return std::move(v).error();
   json::object c;
   c["uri"] = uri;

@@ -11,6 +11,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "agentp2p/base/cancel_relay.hpp"
 #include "agentp2p/base/deadline.hpp"
 #include "agentp2p/base/log.hpp"
 
@@ -27,24 +28,25 @@ struct registry::entry {
 
 // One call is two objects, so that nothing of the pool outlives the pool and
 // nothing of the caller's io_context outlives that context:
-//  - job: the handler's side (its context, its cancellation signal, its
+//  - job: the handler's side (its context, its cancellation relay, its
 //    strand), owned by the handler coroutine and its completion on the pool;
 //  - call_state: the caller's side. The caller waits on `wake` (on its own
 //    executor), whose expiry is the deadline; the handler's completion stores
 //    the outcome and cancels `wake` from the caller's executor, so the timer
 //    is only ever touched there.
 struct registry::job {
-  explicit job(asio::strand<asio::thread_pool::executor_type> s) : strand(std::move(s)) {}
+  explicit job(asio::strand<asio::thread_pool::executor_type> s) : strand(std::move(s)), relay(cancel_relay::create(strand)) {}
   asio::strand<asio::thread_pool::executor_type> strand;
-  asio::cancellation_signal signal;  // emitted on `strand` only
+  // The handler is spawned bound to the relay's signal: it emits on `strand`
+  // only, and never once the handler coroutine has finished (a late emit
+  // would reach cancellation handlers of operations that are gone).
+  std::shared_ptr<cancel_relay> relay;
   call_context ctx;
 
-  // Flags the context and emits on the strand. Takes ownership of a reference
-  // and hands it to the pool, so a job is only ever destroyed there.
+  // Flags the context and asks the relay (which posts to the strand).
   static void cancel(std::shared_ptr<job> self) {
     if (self->ctx.cancelled_.exchange(true, std::memory_order_acq_rel)) return;
-    auto strand = self->strand;
-    asio::post(strand, [self = std::move(self)] { self->signal.emit(asio::cancellation_type::terminal); });
+    self->relay->request(asio::cancellation_type::terminal);
   }
 };
 
@@ -322,11 +324,17 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
     sh->active.fetch_sub(1);
     st->deliver(std::move(r));
   };
-  auto strand = j->strand;
-  auto slot = j->signal.slot();
-  auto* ctx = &j->ctx;
-  asio::co_spawn(strand, invoke(e, std::move(j), &e->fn, e->output ? &*e->output : nullptr, std::move(arguments), ctx),
-                 asio::bind_cancellation_slot(slot, std::move(done)));
+  {
+    // (A block: nothing of the pool — strand, relay — stays in this frame
+    // across the wait below; the registry may be gone when we resume.)
+    auto strand = j->strand;
+    auto relay = j->relay;
+    auto* ctx = &j->ctx;
+    // `done` holds the job, and so the relay, until the spawn has completed.
+    asio::co_spawn(strand,
+                   relay_work(relay, invoke(e, std::move(j), &e->fn, e->output ? &*e->output : nullptr, std::move(arguments), ctx)),
+                   asio::bind_cancellation_slot(relay->slot(), std::move(done)));
+  }
 
   // If this coroutine is torn down while waiting (its owner went away), the
   // handler is told as well.
