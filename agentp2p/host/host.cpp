@@ -87,12 +87,18 @@ awaitable<void> host::accept_loop(std::shared_ptr<core::listener> l) {
 awaitable<void> host::handle_inbound(core::raw_connection raw) {
   ++pending_inbound_;
   const std::string from = raw.remote_addr.to_string();
-  upgrader up(security_, muxers_);
+  auto stage = upgrade_stage::pnet;
+  upgrader up(security_, muxers_, config_.psk, stage);
   auto result = co_await with_deadline(up.inbound(std::move(raw.stream)), config_.upgrade_timeout,
                                        "inbound handshake from " + from);
   --pending_inbound_;
   if (!result) {
-    log::debug("inbound connection from " + from + " failed: " + result.error().what());
+    auto e = upgrader::explain(std::move(result).error(), stage, config_.psk.has_value());
+    // A private network's refusals are worth seeing at the default level.
+    if (config_.psk && stage <= upgrade_stage::security_handshake)
+      log::info("inbound connection from " + from + " failed: " + e.what());
+    else
+      log::debug("inbound connection from " + from + " failed: " + e.what());
     co_return;
   }
   if (closed_ || conn_count_ >= config_.max_connections ||
@@ -165,11 +171,12 @@ awaitable<result<std::shared_ptr<connection>>> host::dial_addr(const multiaddr& 
                                                    " reached; not dialing " + addr.to_string());
 
   AP_CO_TRY(auto raw, co_await with_deadline(transport->dial(addr), config_.dial_timeout, "dial " + addr.to_string()));
-  upgrader up(security_, muxers_);
+  auto stage = upgrade_stage::pnet;
+  upgrader up(security_, muxers_, config_.psk, stage);
   auto upgraded_conn = co_await with_deadline(up.outbound(std::move(raw.stream), expected), config_.upgrade_timeout,
                                               "handshake with " + addr.to_string());
   if (!upgraded_conn) {
-    auto e = std::move(upgraded_conn).error();
+    auto e = upgrader::explain(std::move(upgraded_conn).error(), stage, config_.psk.has_value());
     e.message = "dial " + addr.to_string() + ": " + e.message;
     co_return e;
   }

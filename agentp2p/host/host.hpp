@@ -30,6 +30,7 @@
 #include "agentp2p/host/events.hpp"
 #include "agentp2p/host/peer_store.hpp"
 #include "agentp2p/host/stream_router.hpp"
+#include "agentp2p/security/pnet/psk.hpp"
 
 namespace agentp2p::host {
 
@@ -58,6 +59,10 @@ struct config {
   // is never refused; it bounds what a muxer with larger limits would allow.
   std::size_t max_negotiating_streams_per_connection = 512;
   peer_store_limits peer_store;
+  // Private network: with a pre-shared key, every connection is wrapped in
+  // the pnet XSalsa20 stream before multistream, and only peers holding the
+  // same key can connect (pnet::load_swarm_key reads a swarm.key file).
+  std::optional<pnet::psk> psk;
 };
 
 class host : public std::enable_shared_from_this<host> {
