@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/deadline.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/host/interface_addrs.hpp"
@@ -14,6 +15,19 @@ namespace agentp2p::host {
 
 using multiformats::multiaddr;
 using multiformats::protocol_code;
+
+namespace {
+
+counters::counter& gater_refused_address() {
+  static auto& c = counters::get("host", "gater_refused_address", "connections refused by the gater for their IP address");
+  return c;
+}
+counters::counter& gater_refused_peer() {
+  static auto& c = counters::get("host", "gater_refused_peer", "connections refused by the gater for their peer id");
+  return c;
+}
+
+}  // namespace
 
 std::string_view to_string(direction d) noexcept { return d == direction::inbound ? "inbound" : "outbound"; }
 
@@ -31,6 +45,7 @@ host::host(executor ex, parts p)
       transports_(std::move(p.transports)),
       security_(std::move(p.security)),
       muxers_(std::move(p.muxers)),
+      gater_(config_.gater),
       peers_(config_.peer_store),
       tasks_(ex) {}
 
@@ -75,6 +90,11 @@ awaitable<void> host::accept_loop(std::shared_ptr<core::listener> l) {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    if (auto why = gater_.refuse_address(raw->remote_addr)) {
+      counters::count_and_log(gater_refused_address(), "gater: refusing inbound connection: " + *why);
+      raw->stream->reset();
+      continue;
+    }
     if (pending_inbound_ >= config_.max_pending_inbound || conn_count_ >= config_.max_connections) {
       log::warn("refusing inbound connection from " + raw->remote_addr.to_string() + ": connection limit reached");
       raw->stream->reset();
@@ -99,6 +119,11 @@ awaitable<void> host::handle_inbound(core::raw_connection raw) {
       log::info("inbound connection from " + from + " failed: " + e.what());
     else
       log::debug("inbound connection from " + from + " failed: " + e.what());
+    co_return;
+  }
+  if (auto why = gater_.refuse_peer(result->remote_peer)) {
+    counters::count_and_log(gater_refused_peer(), "gater: closing inbound connection from " + from + ": " + *why);
+    co_await result->muxed->close();
     co_return;
   }
   if (closed_ || conn_count_ >= config_.max_connections ||
@@ -169,8 +194,24 @@ awaitable<result<std::shared_ptr<connection>>> host::dial_addr(const multiaddr& 
   if (conn_count_ >= config_.max_connections)
     co_return make_error(errc::limit_exceeded, "connection limit of " + std::to_string(config_.max_connections) +
                                                    " reached; not dialing " + addr.to_string());
+  if (auto why = gater_.refuse_address(addr)) {
+    counters::count_and_log(gater_refused_address(), "gater: not dialing: " + *why);
+    co_return make_error(errc::permission_denied, "gater: not dialing: " + *why);
+  }
+  if (expected) {
+    if (auto why = gater_.refuse_peer(*expected)) {
+      counters::count_and_log(gater_refused_peer(), "gater: not dialing: " + *why);
+      co_return make_error(errc::permission_denied, "gater: not dialing: " + *why);
+    }
+  }
 
   AP_CO_TRY(auto raw, co_await with_deadline(transport->dial(addr), config_.dial_timeout, "dial " + addr.to_string()));
+  // A DNS name resolves only now: judge the address we actually reached.
+  if (auto why = gater_.refuse_address(raw.remote_addr)) {
+    counters::count_and_log(gater_refused_address(), "gater: dropping dialed connection: " + *why);
+    raw.stream->reset();
+    co_return make_error(errc::permission_denied, "gater: dial " + addr.to_string() + ": " + *why);
+  }
   auto stage = upgrade_stage::pnet;
   upgrader up(security_, muxers_, config_.psk, stage);
   auto upgraded_conn = co_await with_deadline(up.outbound(std::move(raw.stream), expected), config_.upgrade_timeout,
@@ -181,6 +222,11 @@ awaitable<result<std::shared_ptr<connection>>> host::dial_addr(const multiaddr& 
     co_return e;
   }
   auto& u = *upgraded_conn;
+  if (auto why = gater_.refuse_peer(u.remote_peer)) {
+    counters::count_and_log(gater_refused_peer(), "gater: dropping dialed connection: " + *why);
+    co_await u.muxed->close();
+    co_return make_error(errc::permission_denied, "gater: dial " + addr.to_string() + ": " + *why);
+  }
   auto bare = addr.has(protocol_code::p2p) ? addr.decapsulate(protocol_code::p2p) : addr;
   peers_.add_addrs(u.remote_peer, {bare});
   connection_info info{next_conn_id_++, u.remote_peer, u.remote_key,   raw.local_addr,

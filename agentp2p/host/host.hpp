@@ -28,6 +28,7 @@
 #include "agentp2p/core/transport.hpp"
 #include "agentp2p/host/connection.hpp"
 #include "agentp2p/host/events.hpp"
+#include "agentp2p/host/gater.hpp"
 #include "agentp2p/host/peer_store.hpp"
 #include "agentp2p/host/stream_router.hpp"
 #include "agentp2p/security/pnet/psk.hpp"
@@ -63,6 +64,8 @@ struct config {
   // the pnet XSalsa20 stream before multistream, and only peers holding the
   // same key can connect (pnet::load_swarm_key reads a swarm.key file).
   std::optional<pnet::psk> psk;
+  // Allow/deny lists of peer ids and IP networks (see gater.hpp).
+  gater_rules gater;
 };
 
 class host : public std::enable_shared_from_this<host> {
@@ -121,6 +124,11 @@ class host : public std::enable_shared_from_this<host> {
   // Closes every connection to `peer`.
   awaitable<void> disconnect(const crypto::peer_id& peer);
 
+  // The connection gater (rules from config::gater; replaceable at run time,
+  // existing connections are not re-checked).
+  const agentp2p::host::gater& connection_gater() const noexcept { return gater_; }
+  void set_gater_rules(gater_rules rules) { gater_.set_rules(std::move(rules)); }
+
   peer_store& peers() noexcept { return peers_; }
   const peer_store& peers() const noexcept { return peers_; }
 
@@ -157,6 +165,7 @@ class host : public std::enable_shared_from_this<host> {
   std::vector<std::unique_ptr<core::muxer>> muxers_;
   std::vector<std::shared_ptr<core::listener>> listeners_;
   stream_router router_;
+  agentp2p::host::gater gater_;
   peer_store peers_;
   std::unordered_map<crypto::peer_id, std::vector<std::shared_ptr<connection>>> conns_;
   std::size_t conn_count_ = 0;

@@ -30,7 +30,8 @@ agentp2p::error upgrader::explain(agentp2p::error e, upgrade_stage stage, bool h
   if (have_psk && stage <= upgrade_stage::security_handshake) {
     e.message += pnet::mismatch_hint;
   } else if (!have_psk && stage == upgrade_stage::security_negotiation &&
-             (e.is(errc::decode_error) || e.is(errc::protocol_error) || e.is(errc::too_large) || e.is(errc::timeout))) {
+             (e.is(errc::decode_error) || e.is(errc::protocol_error) || e.is(errc::too_large) || e.is(errc::timeout) ||
+              e.is(errc::reset) || e.is(errc::end_of_stream) || e.is(errc::io_error))) {
     e.message += " (the peer does not speak multistream-select: it may be in a private network with a swarm key)";
   }
   return e;
