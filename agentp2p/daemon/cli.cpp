@@ -121,6 +121,13 @@ int cli_main(int argc, char** argv) {
   run->add_option("--data-dir", data_dir, "Data directory (env AGENTP2P_DATA_DIR)");
   run->add_option("--name", run_opts.name, "Agent name on its cards (env AGENTP2P_NAME)");
   run->add_option("--agent-version", run_opts.agent_version, "Agent version announced by identify");
+  std::string dht_enabled = "on", dht_mode = "auto";
+  run->add_option("--dht", dht_enabled, "Run the Kademlia DHT and capability search: on|off (YAML dht.enabled)")
+      ->check(CLI::IsMember({"on", "off"}));
+  run->add_option("--dht-mode", dht_mode, "auto (server when listening beyond loopback) | client | server (dht.mode)")
+      ->check(CLI::IsMember({"auto", "client", "server"}));
+  run->add_option("--dht-protocol-prefix", run_opts.dht.protocol_prefix,
+                  "DHT protocol prefix, /ipfs → /ipfs/kad/1.0.0 (dht.protocol_prefix)");
 
   auto* id = app.add_subcommand("id", "Print the peer id of the identity file");
   id->add_option("--identity", identity, "Identity key file (default: DATA_DIR/identity.key)");
@@ -164,6 +171,8 @@ int cli_main(int argc, char** argv) {
     run_opts.data_dir = data_dir;
     if (run->count("--name") == 0) run_opts.name = env_or("AGENTP2P_NAME", run_opts.name);
     run_opts.listen = listen;
+    run_opts.dht.enabled = dht_enabled == "on";
+    run_opts.dht.mode = kad::parse_mode(dht_mode).value();
     return run_command(run_opts);
   }
   if (*id) {

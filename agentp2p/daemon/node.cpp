@@ -87,14 +87,30 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
       return e;
     }
   }
+  if (opts.dht.enabled) {
+    kad::config dht_cfg;
+    dht_cfg.mode = opts.dht.mode;
+    dht_cfg.protocol_prefix = opts.dht.protocol_prefix;
+    // Started after listening, so automatic mode sees the listen addresses.
+    n->dht_ = kad::service::start(n->host_, dht_cfg);
+    std::weak_ptr<kad::service> weak = n->dht_;
+    n->identify_->on_identified([weak](const identify::peer_info& p) {
+      if (auto d = weak.lock()) d->peer_identified(p.peer);
+    });
+    n->search_ = discovery::capability_search::start(n->host_, n->dht_, *n->agent_);
+  }
   return n;
 }
 
 node::~node() {
+  if (search_) search_->stop();
+  if (dht_) dht_->stop();
   if (agent_) agent_->stop();
 }
 
 awaitable<void> node::close() {
+  if (search_) search_->stop();
+  if (dht_) dht_->stop();
   a2a_.reset();
   if (tasks_) co_await tasks_->close();
   if (agent_) agent_->stop();

@@ -10,12 +10,23 @@
 
 #include "agentp2p/agent/a2a/service.hpp"
 #include "agentp2p/agent/a2a/task_manager.hpp"
+#include "agentp2p/agent/discovery/capability.hpp"
 #include "agentp2p/agent/praxis/agent_services.hpp"
 #include "agentp2p/host/host.hpp"
 #include "agentp2p/protocols/identify/identify.hpp"
+#include "agentp2p/protocols/kad/kad.hpp"
 #include "agentp2p/protocols/ping/ping.hpp"
 
 namespace agentp2p::daemon {
+
+// The DHT of a node (YAML `dht:` → enabled, mode, protocol_prefix).
+struct dht_options {
+  bool enabled = true;                 // dht.enabled
+  kad::mode mode = kad::mode::automatic;  // dht.mode: auto | client | server
+  // dht.protocol_prefix: "/ipfs" joins /ipfs/kad/1.0.0; a private agent
+  // network picks its own, e.g. "/agentp2p" → /agentp2p/kad/1.0.0.
+  std::string protocol_prefix = std::string(kad::default_protocol_prefix);
+};
 
 struct node_options {
   std::filesystem::path data_dir;       // tasks.db lives here
@@ -25,6 +36,7 @@ struct node_options {
   std::string version = "0.1.0";
   std::string description = "An agentp2p agent";
   std::string agent_version = "agentp2p/0.1.0";
+  dht_options dht;
 };
 
 // The per-user data directory: $AGENTP2P_DATA_DIR, else $XDG_DATA_HOME/agentp2p,
@@ -44,6 +56,9 @@ class node {
   ping::service& ping() noexcept { return *ping_; }
   praxis::agent_services& agent() noexcept { return *agent_; }
   a2a::task_manager& tasks() noexcept { return *tasks_; }
+  // The DHT and capability search; null when dht.enabled is false.
+  std::shared_ptr<kad::service> dht() const noexcept { return dht_; }
+  std::shared_ptr<discovery::capability_search> capabilities() const noexcept { return search_; }
 
   // Stops accepting work, finishes tasks' bookkeeping, closes connections.
   awaitable<void> close();
@@ -56,6 +71,8 @@ class node {
   std::unique_ptr<praxis::agent_services> agent_;
   std::shared_ptr<a2a::task_manager> tasks_;
   std::shared_ptr<a2a::service> a2a_;
+  std::shared_ptr<kad::service> dht_;
+  std::shared_ptr<discovery::capability_search> search_;
 };
 
 }  // namespace agentp2p::daemon

@@ -1,5 +1,7 @@
 #include "agentp2p/host/host.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -141,29 +143,40 @@ awaitable<void> host::handle_inbound(core::raw_connection raw) {
 // ---- dialing ------------------------------------------------------------
 
 awaitable<result<std::shared_ptr<connection>>> host::connect(const multiaddr& addr) {
-  std::optional<crypto::peer_id> expected;
   if (auto p = addr.find(protocol_code::p2p)) {
     AP_CO_TRY(auto id, crypto::peer_id::from_bytes(p->value));
-    if (id == id_) co_return make_error(errc::invalid_argument, "refusing to dial ourselves");
-    if (auto existing = find_open(id)) co_return existing;
-    expected = std::move(id);
+    co_return co_await shared_dial(id, addr);
   }
-  co_return co_await dial_addr(addr, std::move(expected));
+  co_return co_await dial_addr(addr, std::nullopt);
 }
 
 awaitable<result<std::shared_ptr<connection>>> host::connect(const crypto::peer_id& peer) {
+  return shared_dial(peer, std::nullopt);
+}
+
+// One dial per peer at a time: later callers wait for the first one's outcome.
+// A caller with an address of its own tries it if the shared dial failed.
+awaitable<result<std::shared_ptr<connection>>> host::shared_dial(const crypto::peer_id& peer,
+                                                                 std::optional<multiaddr> addr) {
   if (peer == id_) co_return make_error(errc::invalid_argument, "refusing to dial ourselves");
   if (auto existing = find_open(peer)) co_return existing;
   if (auto it = dials_.find(peer); it != dials_.end()) {
     auto pending = it->second;
     while (!pending->outcome) co_await pending->done.async_wait(asio::as_tuple(asio::use_awaitable));
-    co_return *pending->outcome;
+    if (*pending->outcome || !addr) co_return *pending->outcome;
+    if (auto existing = find_open(peer)) co_return existing;
+    if (dials_.count(peer)) co_return *pending->outcome;  // someone else is trying again already
   }
   auto pending = std::make_shared<pending_dial>(executor_);
   dials_[peer] = pending;
-  auto outcome = co_await dial_peer(peer);
+  result<std::shared_ptr<connection>> outcome;
+  if (addr) {
+    outcome = co_await dial_addr(*addr, peer);
+  } else {
+    outcome = co_await dial_peer(peer);
+  }
   pending->outcome = outcome;
-  dials_.erase(peer);
+  if (auto it = dials_.find(peer); it != dials_.end() && it->second == pending) dials_.erase(it);
   pending->done.cancel();
   co_return outcome;
 }
@@ -205,6 +218,13 @@ awaitable<result<std::shared_ptr<connection>>> host::dial_addr(const multiaddr& 
     }
   }
 
+  co_await acquire_dial_slot();
+  // The slot is given back however this coroutine ends (cancellation included).
+  struct slot_guard {
+    host* h;
+    ~slot_guard() { h->release_dial_slot(); }
+  } guard{this};
+  if (closed_) co_return make_error(errc::closed, "host is closed");
   AP_CO_TRY(auto raw, co_await with_deadline(transport->dial(addr), config_.dial_timeout, "dial " + addr.to_string()));
   // A DNS name resolves only now: judge the address we actually reached.
   if (auto why = gater_.refuse_address(raw.remote_addr)) {
@@ -233,6 +253,52 @@ awaitable<result<std::shared_ptr<connection>>> host::dial_addr(const multiaddr& 
                        bare,            direction::outbound, u.security, u.muxer,
                        std::chrono::steady_clock::now()};
   co_return adopt(std::make_shared<connection>(std::move(info), std::move(u.muxed)));
+}
+
+// A dial waiting for a slot; `gone` when its coroutine ended while waiting.
+struct host::dial_waiter {
+  explicit dial_waiter(executor ex) : wake(std::move(ex), asio::steady_timer::time_point::max()) {}
+  asio::steady_timer wake;
+  bool granted = false;
+  bool gone = false;
+};
+
+awaitable<void> host::acquire_dial_slot() {
+  if (active_dials_ < std::max<std::size_t>(1, config_.max_concurrent_dials) && dial_queue_.empty()) {
+    ++active_dials_;
+    co_return;
+  }
+  auto w = std::make_shared<dial_waiter>(executor_);
+  dial_queue_.push_back(w);
+  struct leave_guard {
+    std::shared_ptr<dial_waiter> w;
+    host* h;
+    // Cancelled while holding a slot handed over to us: pass it on.
+    ~leave_guard() {
+      if (w->gone) return;
+      w->gone = true;
+      if (w->granted) {
+        h->release_dial_slot();
+      } else {
+        auto& q = h->dial_queue_;
+        q.erase(std::remove(q.begin(), q.end(), w), q.end());
+      }
+    }
+  } leave{w, this};
+  while (!w->granted) co_await w->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  w->gone = true;  // the slot is ours now; dial_addr's guard releases it
+}
+
+void host::release_dial_slot() {
+  while (!dial_queue_.empty()) {
+    auto next = dial_queue_.front();
+    dial_queue_.pop_front();
+    if (next->gone) continue;
+    next->granted = true;  // the slot moves to it; active_dials_ stays
+    next->wake.cancel();
+    return;
+  }
+  if (active_dials_ > 0) --active_dials_;
 }
 
 // ---- connections --------------------------------------------------------

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,6 +56,9 @@ struct config {
   std::size_t max_connections_per_peer = 4;
   // Inbound connections in the middle of their handshake.
   std::size_t max_pending_inbound = 256;
+  // Outbound dials (TCP connect + handshake) in progress at once; further
+  // dials wait for a slot, first come first served.
+  std::size_t max_concurrent_dials = 32;
   // Inbound streams still negotiating their protocol, per connection. Above
   // Yamux's default stream budget (256), so a legitimate burst of new streams
   // is never refused; it bounds what a muxer with larger limits would allow.
@@ -94,7 +98,7 @@ class host : public std::enable_shared_from_this<host> {
 
   // Dials `addr`; a trailing /p2p/<id> is the peer we expect to meet (the
   // dial fails with errc::peer_id_mismatch if someone else answers). Reuses
-  // an open connection to that peer.
+  // an open connection to that peer, and joins a dial to it in progress.
   awaitable<result<std::shared_ptr<connection>>> connect(const multiformats::multiaddr& addr);
   // Reuses an open connection, else dials the peer's known addresses in turn.
   // Concurrent connects to one peer share a single dial.
@@ -117,6 +121,10 @@ class host : public std::enable_shared_from_this<host> {
   void set_stream_handler(std::string id, stream_handler handler, protocol_matcher match = {});
   void remove_stream_handler(std::string_view id);
   std::vector<std::string> protocols() const { return router_.protocols(); }
+
+  // Outbound dials in progress, and dials waiting for a slot.
+  std::size_t active_dials() const noexcept { return active_dials_; }
+  std::size_t queued_dials() const noexcept { return dial_queue_.size(); }
 
   std::vector<std::shared_ptr<connection>> connections() const;
   std::vector<std::shared_ptr<connection>> connections_to(const crypto::peer_id& peer) const;
@@ -146,7 +154,11 @@ class host : public std::enable_shared_from_this<host> {
  private:
   awaitable<void> accept_loop(std::shared_ptr<core::listener> l);
   awaitable<void> handle_inbound(core::raw_connection raw);
+  awaitable<result<std::shared_ptr<connection>>> shared_dial(const crypto::peer_id& peer,
+                                                              std::optional<multiformats::multiaddr> addr);
   awaitable<result<std::shared_ptr<connection>>> dial_peer(const crypto::peer_id& peer);
+  awaitable<void> acquire_dial_slot();
+  void release_dial_slot();
   awaitable<result<std::shared_ptr<connection>>> dial_addr(const multiformats::multiaddr& addr,
                                                            std::optional<crypto::peer_id> expected);
   std::shared_ptr<connection> adopt(std::shared_ptr<connection> conn);
@@ -173,6 +185,9 @@ class host : public std::enable_shared_from_this<host> {
   std::uint64_t next_conn_id_ = 1;
   struct pending_dial;
   std::unordered_map<crypto::peer_id, std::shared_ptr<pending_dial>> dials_;
+  struct dial_waiter;
+  std::size_t active_dials_ = 0;
+  std::deque<std::shared_ptr<dial_waiter>> dial_queue_;
   std::map<std::uint64_t, std::shared_ptr<event_handler>> subscribers_;
   std::uint64_t next_token_ = 1;
   task_group tasks_;

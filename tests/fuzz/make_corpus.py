@@ -292,6 +292,48 @@ def a2a_jsonrpc():
     write(t, "timestamp.txt", "2024-02-29T23:59:59.5Z")
 
 
+def mdns_packet():
+    t = "mdns_packet"
+    reset(t)
+
+    def name(text):
+        out = bytearray()
+        for label in text.split("."):
+            out.append(len(label))
+            out += label.encode()
+        return bytes(out + b"\0")
+
+    def header(flags, qd, an, ns, ar):
+        return struct.pack(">HHHHHH", 0, flags, qd, an, ns, ar)
+
+    def rr(n, rtype, data, ttl=120, cls=1):
+        return n + struct.pack(">HHIH", rtype, cls, ttl, len(data)) + data
+
+    def txt(*strings):
+        return b"".join(bytes([len(x)]) + x.encode() for x in strings)
+
+    service = "_p2p._udp.local"
+    peer = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"
+    write(t, "query.bin", header(0, 1, 0, 0, 0) + name(service) + struct.pack(">HH", 12, 1))
+    write(t, "query_praxis_qu.bin", header(0, 1, 0, 0, 0) + name("praxis-p2p-mcp.local") + struct.pack(">HH", 12, 0x8001))
+    # A response as our service builds it: compression pointers to the service name (offset 12).
+    inst = bytes([6]) + b"abcdef" + b"\xc0\x0c"
+    ptr = rr(name(service), 12, inst)
+    inst_at = 12 + len(name(service)) + 10
+    inst_ptr = struct.pack(">H", 0xC000 | inst_at)
+    host = bytes([6]) + b"abcdef" + bytes([5]) + b"local\0"
+    srv = rr(inst_ptr, 33, struct.pack(">HHH", 0, 0, 4001) + host, cls=0x8001)
+    t1 = rr(inst_ptr, 16, txt("dnsaddr=/ip4/10.0.0.1/tcp/4001/p2p/" + peer,
+                              "dnsaddr=/ip6/fd00::1/tcp/4001/p2p/" + peer), cls=0x8001)
+    a = rr(host, 1, bytes([10, 0, 0, 1]), cls=0x8001)
+    write(t, "response.bin", header(0x8400, 0, 1, 0, 3) + ptr + srv + t1 + a)
+    # js-libp2p style: PTR and one TXT per address, all answers, no compression.
+    full_inst = name("jsname." + service)
+    js = rr(name(service), 12, full_inst) + rr(full_inst, 16, txt("dnsaddr=/ip4/10.0.0.2/tcp/1234/p2p/" + peer))
+    write(t, "response_js.bin", header(0x8400, 0, 2, 0, 0) + js)
+    write(t, "pointer_loop.bin", header(0, 1, 0, 0, 0) + b"\xc0\x0c" + struct.pack(">HH", 12, 1))
+
+
 if __name__ == "__main__":
     multiaddr()
     crypto_keys()
@@ -300,3 +342,4 @@ if __name__ == "__main__":
     noise_handshake()
     praxis_wire()
     a2a_jsonrpc()
+    mdns_packet()

@@ -326,13 +326,15 @@ awaitable<result<json::value>> registry::call(std::string name, json::object arg
 
   auto done = [st, j, sh = shared_, id, caller = std::move(opts.caller)](std::exception_ptr ex, result<json::value> r) {
     if (ex) r = from_rpc(rpc::internal_error, "tool " + quoted(st->tool) + " failed: " + describe_exception(ex));
-    st->deliver(std::move(r));
+    // The slot is free before the caller wakes: a caller that looks at
+    // active_calls() right after its call returned must not see its own call.
     {
       std::lock_guard lock(sh->m);
       sh->in_flight.erase(id);
     }
     sh->callers.release(caller);
     sh->active.fetch_sub(1);
+    st->deliver(std::move(r));
   };
   auto strand = j->strand;
   auto slot = j->signal.slot();
