@@ -24,6 +24,21 @@ counters::counter& gater_refused_address() {
   static auto& c = counters::get("host", "gater_refused_address", "connections refused by the gater for their IP address");
   return c;
 }
+counters::counter& inbound_rate_refused() {
+  static auto& c = counters::get("host", "inbound_per_ip_refused",
+                                 "inbound connections refused by the per-IP rate or handshake limit");
+  return c;
+}
+counters::counter& inbound_limit_refused() {
+  static auto& c = counters::get("host", "inbound_limit_refused",
+                                 "inbound connections refused: too many handshakes or connections");
+  return c;
+}
+counters::counter& stream_limit_refused() {
+  static auto& c = counters::get("host", "protocol_stream_limit_refused",
+                                 "inbound streams reset: too many open streams of their protocol");
+  return c;
+}
 counters::counter& gater_refused_peer() {
   static auto& c = counters::get("host", "gater_refused_peer", "connections refused by the gater for their peer id");
   return c;
@@ -48,6 +63,7 @@ host::host(executor ex, parts p)
       security_(std::move(p.security)),
       muxers_(std::move(p.muxers)),
       gater_(config_.gater),
+      inbound_limiter_(config_.inbound),
       peers_(config_.peer_store),
       tasks_(ex) {}
 
@@ -98,15 +114,29 @@ awaitable<void> host::accept_loop(std::shared_ptr<core::listener> l) {
       continue;
     }
     if (pending_inbound_ >= config_.max_pending_inbound || conn_count_ >= config_.max_connections) {
-      log::warn("refusing inbound connection from " + raw->remote_addr.to_string() + ": connection limit reached");
+      counters::count_and_log(inbound_limit_refused(), "refusing inbound connection from " +
+                                                           raw->remote_addr.to_string() + ": connection limit reached");
       raw->stream->reset();
       continue;
     }
-    spawn(handle_inbound(std::move(*raw)), "inbound upgrade");
+    auto ip = inbound_limiter::ip_key(raw->remote_addr);
+    if (auto why = inbound_limiter_.admit(ip, std::chrono::steady_clock::now())) {
+      counters::count_and_log(inbound_rate_refused(),
+                              "refusing inbound connection from " + raw->remote_addr.to_string() + ": " + *why);
+      raw->stream->reset();
+      continue;
+    }
+    spawn(handle_inbound(std::move(*raw), std::move(ip)), "inbound upgrade");
   }
 }
 
-awaitable<void> host::handle_inbound(core::raw_connection raw) {
+awaitable<void> host::handle_inbound(core::raw_connection raw, std::string ip) {
+  // Gives the IP's handshake slot back however this ends (cancellation included).
+  struct release_ip {
+    inbound_limiter& limiter;
+    std::string ip;
+    ~release_ip() { limiter.release(ip); }
+  } releaser{inbound_limiter_, ip};
   ++pending_inbound_;
   const std::string from = raw.remote_addr.to_string();
   auto stage = upgrade_stage::pnet;
@@ -381,6 +411,24 @@ awaitable<void> host::handle_stream(std::shared_ptr<core::muxed_stream> s, std::
     s->reset();
     co_return;
   }
+  auto limit = config_.max_inbound_streams_per_protocol;
+  if (auto o = config_.max_inbound_streams_by_protocol.find(*chosen); o != config_.max_inbound_streams_by_protocol.end())
+    limit = o->second;
+  auto open = inbound_streams_.find(*chosen);
+  if (open == inbound_streams_.end()) open = inbound_streams_.emplace(*chosen, 0).first;
+  if (limit > 0 && open->second >= limit) {
+    counters::count_and_log(stream_limit_refused(), "resetting inbound " + *chosen + " stream from " +
+                                                        info->remote_peer.to_string() + ": " +
+                                                        std::to_string(open->second) + " open (limit " +
+                                                        std::to_string(limit) + ")");
+    s->reset();
+    co_return;
+  }
+  // Counts the stream while its handler runs (map nodes are stable; entries stay).
+  struct open_stream {
+    std::size_t& count;
+    ~open_stream() { --count; }
+  } counted{++open->second};
   auto handler = *found;  // the handler may be removed while it runs
   emit(stream_opened{info, *chosen, direction::inbound});
   co_await handler(std::make_shared<stream>(std::move(s), std::move(*chosen), std::move(info)));

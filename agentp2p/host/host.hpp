@@ -30,6 +30,7 @@
 #include "agentp2p/host/connection.hpp"
 #include "agentp2p/host/events.hpp"
 #include "agentp2p/host/gater.hpp"
+#include "agentp2p/host/inbound_limiter.hpp"
 #include "agentp2p/host/peer_store.hpp"
 #include "agentp2p/host/stream_router.hpp"
 #include "agentp2p/security/pnet/psk.hpp"
@@ -70,6 +71,12 @@ struct config {
   std::optional<pnet::psk> psk;
   // Allow/deny lists of peer ids and IP networks (see gater.hpp).
   gater_rules gater;
+  // New inbound connections a second and handshakes in progress, per remote IP.
+  inbound_limits inbound;
+  // Inbound streams of one protocol open at once, node-wide (handlers
+  // running); `max_inbound_streams_by_protocol` overrides it per protocol id.
+  std::size_t max_inbound_streams_per_protocol = 4096;
+  std::map<std::string, std::size_t> max_inbound_streams_by_protocol;
 };
 
 class host : public std::enable_shared_from_this<host> {
@@ -153,7 +160,7 @@ class host : public std::enable_shared_from_this<host> {
 
  private:
   awaitable<void> accept_loop(std::shared_ptr<core::listener> l);
-  awaitable<void> handle_inbound(core::raw_connection raw);
+  awaitable<void> handle_inbound(core::raw_connection raw, std::string ip);
   awaitable<result<std::shared_ptr<connection>>> shared_dial(const crypto::peer_id& peer,
                                                               std::optional<multiformats::multiaddr> addr);
   awaitable<result<std::shared_ptr<connection>>> dial_peer(const crypto::peer_id& peer);
@@ -178,6 +185,8 @@ class host : public std::enable_shared_from_this<host> {
   std::vector<std::shared_ptr<core::listener>> listeners_;
   stream_router router_;
   agentp2p::host::gater gater_;
+  inbound_limiter inbound_limiter_;
+  std::map<std::string, std::size_t, std::less<>> inbound_streams_;  // by protocol, handlers running
   peer_store peers_;
   std::unordered_map<crypto::peer_id, std::vector<std::shared_ptr<connection>>> conns_;
   std::size_t conn_count_ = 0;
