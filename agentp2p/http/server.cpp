@@ -128,48 +128,6 @@ bool constant_time_equals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-// The access policy's verdict: a response to send instead of calling the handler.
-std::optional<response> check_policy(const access_policy& p, const request& req, bool loopback_only) {
-  if (p.check_host && (loopback_only || !p.allowed_hosts.empty())) {
-    auto host = req.header("Host");
-    if (!host) return response::error(400, "missing_host", "the request has no Host header (HTTP/1.1 requires one)");
-    std::string_view name = strip_port(*host);
-    bool allowed = is_loopback_name(name);
-    for (const auto& h : p.allowed_hosts) allowed = allowed || iequals(h, name);
-    if (!allowed)
-      return response::error(403, "forbidden_host",
-                             "Host '" + std::string(host->substr(0, 200)) +
-                                 "' is not allowed: this server listens on loopback only; connect via "
-                                 "localhost or 127.0.0.1, or add the name to the allowed hosts");
-  }
-  if (auto origin = req.header("Origin"); origin && !p.allow_any_origin) {
-    bool allowed = false;
-    if (p.allow_loopback_origins) {
-      auto h = origin_host(*origin);
-      allowed = h && is_loopback_name(*h);
-    }
-    for (const auto& o : p.allowed_origins) allowed = allowed || iequals(o, *origin);
-    if (!allowed)
-      return response::error(403, "forbidden_origin",
-                             "Origin '" + std::string(origin->substr(0, 200)) +
-                                 "' is not allowed; only local pages may call this server unless the origin is "
-                                 "added to the allowed origins");
-  }
-  if (!p.bearer_token.empty()) {
-    auto token = req.bearer_token();
-    if (!token || !constant_time_equals(*token, p.bearer_token)) {
-      auto r = response::error(401, "unauthorized",
-                               token ? "the bearer token is not valid for this server"
-                                     : "this server needs 'Authorization: Bearer <token>' (see the http token in "
-                                       "the node's configuration)");
-      r.headers.set("WWW-Authenticate", token ? R"(Bearer realm="agentp2p", error="invalid_token")"
-                                              : R"(Bearer realm="agentp2p")");
-      return r;
-    }
-  }
-  return std::nullopt;
-}
-
 request to_request(beast_request&& msg, const std::string& remote) {
   request r;
   r.method = std::string(msg.method_string());
@@ -375,6 +333,47 @@ awaitable<result<void>> join_ok(task_group& g) {
 
 }  // namespace
 
+std::optional<response> check_access(const access_policy& p, const request& req, bool loopback_only) {
+  if (p.check_host && (loopback_only || !p.allowed_hosts.empty())) {
+    auto host = req.header("Host");
+    if (!host) return response::error(400, "missing_host", "the request has no Host header (HTTP/1.1 requires one)");
+    std::string_view name = strip_port(*host);
+    bool allowed = is_loopback_name(name);
+    for (const auto& h : p.allowed_hosts) allowed = allowed || iequals(h, name);
+    if (!allowed)
+      return response::error(403, "forbidden_host",
+                             "Host '" + std::string(host->substr(0, 200)) +
+                                 "' is not allowed: this server listens on loopback only; connect via "
+                                 "localhost or 127.0.0.1, or add the name to the allowed hosts");
+  }
+  if (auto origin = req.header("Origin"); origin && !p.allow_any_origin) {
+    bool allowed = false;
+    if (p.allow_loopback_origins) {
+      auto h = origin_host(*origin);
+      allowed = h && is_loopback_name(*h);
+    }
+    for (const auto& o : p.allowed_origins) allowed = allowed || iequals(o, *origin);
+    if (!allowed)
+      return response::error(403, "forbidden_origin",
+                             "Origin '" + std::string(origin->substr(0, 200)) +
+                                 "' is not allowed; only local pages may call this server unless the origin is "
+                                 "added to the allowed origins");
+  }
+  if (!p.bearer_token.empty()) {
+    auto token = req.bearer_token();
+    if (!token || !constant_time_equals(*token, p.bearer_token)) {
+      auto r = response::error(401, "unauthorized",
+                               token ? "the bearer token is not valid for this server"
+                                     : "this server needs 'Authorization: Bearer <token>' (see the http token in "
+                                       "the node's configuration)");
+      r.headers.set("WWW-Authenticate", token ? R"(Bearer realm="agentp2p", error="invalid_token")"
+                                              : R"(Bearer realm="agentp2p")");
+      return r;
+    }
+  }
+  return std::nullopt;
+}
+
 struct server::impl : std::enable_shared_from_this<impl> {
   impl(executor e, config c) : ex(std::move(e)), cfg(std::move(c)), tasks(ex) {}
 
@@ -533,7 +532,7 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
       }
     } else {
       req.params = std::move(match.params);
-      res = check_policy(*chosen->policy, req, loopback_only);
+      res = check_access(*chosen->policy, req, loopback_only);
     }
     if (res) {
       auto wr = co_await with_deadline(write_message(c->socket, to_beast(*res, keep_alive && !closing, cfg.server_header)),

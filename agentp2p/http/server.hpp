@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,12 @@ struct access_policy {
   // a WWW-Authenticate header.
   std::string bearer_token;
 };
+
+// The policy's verdict on a request: the 400/401/403 response to send
+// instead of calling the handler, or nullopt to go ahead. `loopback_only`:
+// every listening endpoint is a loopback address (enables the Host check).
+// The server applies it per route; exposed for other transports and tests.
+std::optional<response> check_access(const access_policy& policy, const request& req, bool loopback_only);
 
 // Limits and timeouts. Defaults suit a local daemon API with MCP/A2A traffic.
 struct config {
