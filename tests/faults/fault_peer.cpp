@@ -356,7 +356,13 @@ awaitable<int> run_flood_streams(daemon::node& n, options o) {
 awaitable<int> run_bad_json(daemon::node& n, options o) {
   auto t = parse_target(o.target);
   if (!t) co_return 2;
+  auto c = co_await n.host().connect(t->addr);
+  if (!c) {
+    print(json::object{{"error", c.error().what()}});
+    co_return 1;
+  }
   std::size_t answered = 0, dropped = 0;
+  std::string first_answer;
   const std::string big = "{\"id\":1,\"name\":\"echo\",\"arguments\":{\"text\":\"" + std::string(5 << 20, 'a') + "\"}}\n";
   const std::string deep = std::string(100000, '[') + "\n";
   for (std::size_t i = 0; i < 2 * o.count; ++i) {
@@ -370,10 +376,15 @@ awaitable<int> run_bad_json(daemon::node& n, options o) {
     (void)w;
     (void)co_await (*s)->close_write();
     auto reply = co_await core::read_to_end(**s, 1 << 20);
-    if (reply && !reply->empty()) ++answered;
-    else ++dropped;
+    if (reply && !reply->empty()) {
+      ++answered;
+      if (first_answer.empty()) first_answer = std::string(reply->begin(), reply->begin() + std::min<std::size_t>(reply->size(), 200));
+    } else {
+      ++dropped;
+    }
   }
-  print(json::object{{"badLines", 2 * o.count}, {"answeredWithError", answered}, {"streamReset", dropped}});
+  print(json::object{{"badLines", 2 * o.count}, {"answeredWithError", answered}, {"streamReset", dropped},
+                     {"sampleAnswer", first_answer}});
   co_return 0;
 }
 
