@@ -63,3 +63,20 @@ TEST(hex, round_trip_and_rejects_bad_digits) {
   EXPECT_FALSE(from_hex("0g", out));
   EXPECT_FALSE(from_hex("abc", out));
 }
+
+#include "agentp2p/base/counters.hpp"
+
+TEST(counters, named_counters_are_shared_and_listed) {
+  auto& a = agentp2p::counters::get("test", "things_refused", "things we refused");
+  auto& again = agentp2p::counters::get("test", "things_refused");
+  EXPECT_EQ(&a, &again);
+  const auto before = a.value();
+  agentp2p::counters::count_and_log(a, "refused a thing");
+  agentp2p::counters::count_and_log(a, "refused a thing");  // held back from the log, still counted
+  EXPECT_EQ(a.value(), before + 2);
+  bool listed = false;
+  for (const auto& s : agentp2p::counters::snapshot())
+    if (s.module == "test" && s.name == "things_refused") listed = s.value == before + 2 && s.help == "things we refused";
+  EXPECT_TRUE(listed);
+  EXPECT_EQ(agentp2p::counters::find("test", "nobody_declared_this"), nullptr);
+}

@@ -27,6 +27,7 @@ class category final : public std::error_category {
       case errc::io_error: return "i/o error";
       case errc::connection_refused: return "connection refused";
       case errc::already_exists: return "already exists";
+      case errc::permission_denied: return "permission denied";
     }
     return "unknown error";
   }

@@ -32,6 +32,7 @@ enum class errc {
   io_error,             // OS-level I/O failure
   connection_refused,   // dial refused
   already_exists,
+  permission_denied,    // refused by access control (gater, tool policy)
 };
 
 }  // namespace agentp2p

@@ -71,7 +71,8 @@ void register_builtin_tools(praxis::agent_services& agent, std::shared_ptr<host:
   (void)agent.tools().add_or_replace(
       {.name = "list_peers",
        .description = "Peers this agent knows: connection state, name, tools, addresses and latency",
-       .input_schema = empty_object_schema()},
+       .input_schema = empty_object_schema(),
+       .origin = tools::tool_origin::builtin},
       [weak, peers](json::object, tools::call_context&) -> awaitable<result<json::value>> {
         return on_host(weak, [peers](std::shared_ptr<host::host> h) -> json::value {
           auto p = peers.lock();
@@ -82,7 +83,8 @@ void register_builtin_tools(praxis::agent_services& agent, std::shared_ptr<host:
   (void)agent.tools().add_or_replace(
       {.name = "node_info",
        .description = "This node's peer id, listen addresses, protocols and connection count",
-       .input_schema = empty_object_schema()},
+       .input_schema = empty_object_schema(),
+       .origin = tools::tool_origin::builtin},
       [weak, services](json::object, tools::call_context&) -> awaitable<result<json::value>> {
         return on_host(weak, [services](std::shared_ptr<host::host> h) -> json::value {
           return describe_node(h, services->our_card());

@@ -18,10 +18,13 @@ namespace {
 class registry_tool_invoker final : public a2a::tool_invoker {
  public:
   explicit registry_tool_invoker(praxis::agent_services& agent) : agent_(agent) {}
-  awaitable<result<boost::json::value>> invoke(std::optional<crypto::peer_id> peer, std::string tool,
-                                               boost::json::object arguments) override {
+  awaitable<result<boost::json::value>> invoke(a2a::request_context caller, std::optional<crypto::peer_id> peer,
+                                               std::string tool, boost::json::object arguments) override {
     if (peer) co_return co_await agent_.remote().call(*peer, std::move(tool), std::move(arguments));
-    co_return co_await agent_.tools().call(std::move(tool), std::move(arguments));
+    // The caller's tool policy and per-peer limits apply (empty = local).
+    tools::call_options opts;
+    opts.caller = a2a::owner_of(caller);
+    co_return co_await agent_.tools().call(std::move(tool), std::move(arguments), std::move(opts));
   }
 
  private:

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/deadline.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/host/interface_addrs.hpp"
@@ -16,6 +17,34 @@ namespace agentp2p::host {
 
 using multiformats::multiaddr;
 using multiformats::protocol_code;
+
+namespace {
+
+counters::counter& gater_refused_address() {
+  static auto& c = counters::get("host", "gater_refused_address", "connections refused by the gater for their IP address");
+  return c;
+}
+counters::counter& inbound_rate_refused() {
+  static auto& c = counters::get("host", "inbound_per_ip_refused",
+                                 "inbound connections refused by the per-IP rate or handshake limit");
+  return c;
+}
+counters::counter& inbound_limit_refused() {
+  static auto& c = counters::get("host", "inbound_limit_refused",
+                                 "inbound connections refused: too many handshakes or connections");
+  return c;
+}
+counters::counter& stream_limit_refused() {
+  static auto& c = counters::get("host", "protocol_stream_limit_refused",
+                                 "inbound streams reset: too many open streams of their protocol");
+  return c;
+}
+counters::counter& gater_refused_peer() {
+  static auto& c = counters::get("host", "gater_refused_peer", "connections refused by the gater for their peer id");
+  return c;
+}
+
+}  // namespace
 
 std::string_view to_string(direction d) noexcept { return d == direction::inbound ? "inbound" : "outbound"; }
 
@@ -33,6 +62,8 @@ host::host(executor ex, parts p)
       transports_(std::move(p.transports)),
       security_(std::move(p.security)),
       muxers_(std::move(p.muxers)),
+      gater_(config_.gater),
+      inbound_limiter_(config_.inbound),
       peers_(config_.peer_store),
       tasks_(ex) {}
 
@@ -77,24 +108,54 @@ awaitable<void> host::accept_loop(std::shared_ptr<core::listener> l) {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    if (pending_inbound_ >= config_.max_pending_inbound || conn_count_ >= config_.max_connections) {
-      log::warn("refusing inbound connection from " + raw->remote_addr.to_string() + ": connection limit reached");
+    if (auto why = gater_.refuse_address(raw->remote_addr)) {
+      counters::count_and_log(gater_refused_address(), "gater: refusing inbound connection: " + *why);
       raw->stream->reset();
       continue;
     }
-    spawn(handle_inbound(std::move(*raw)), "inbound upgrade");
+    if (pending_inbound_ >= config_.max_pending_inbound || conn_count_ >= config_.max_connections) {
+      counters::count_and_log(inbound_limit_refused(), "refusing inbound connection from " +
+                                                           raw->remote_addr.to_string() + ": connection limit reached");
+      raw->stream->reset();
+      continue;
+    }
+    auto ip = inbound_limiter::ip_key(raw->remote_addr);
+    if (auto why = inbound_limiter_.admit(ip, std::chrono::steady_clock::now())) {
+      counters::count_and_log(inbound_rate_refused(),
+                              "refusing inbound connection from " + raw->remote_addr.to_string() + ": " + *why);
+      raw->stream->reset();
+      continue;
+    }
+    spawn(handle_inbound(std::move(*raw), std::move(ip)), "inbound upgrade");
   }
 }
 
-awaitable<void> host::handle_inbound(core::raw_connection raw) {
+awaitable<void> host::handle_inbound(core::raw_connection raw, std::string ip) {
+  // Gives the IP's handshake slot back however this ends (cancellation included).
+  struct release_ip {
+    inbound_limiter& limiter;
+    std::string ip;
+    ~release_ip() { limiter.release(ip); }
+  } releaser{inbound_limiter_, ip};
   ++pending_inbound_;
   const std::string from = raw.remote_addr.to_string();
-  upgrader up(security_, muxers_);
+  auto stage = upgrade_stage::pnet;
+  upgrader up(security_, muxers_, config_.psk, stage);
   auto result = co_await with_deadline(up.inbound(std::move(raw.stream)), config_.upgrade_timeout,
                                        "inbound handshake from " + from);
   --pending_inbound_;
   if (!result) {
-    log::debug("inbound connection from " + from + " failed: " + result.error().what());
+    auto e = upgrader::explain(std::move(result).error(), stage, config_.psk.has_value());
+    // A private network's refusals are worth seeing at the default level.
+    if (config_.psk && stage <= upgrade_stage::security_handshake)
+      log::info("inbound connection from " + from + " failed: " + e.what());
+    else
+      log::debug("inbound connection from " + from + " failed: " + e.what());
+    co_return;
+  }
+  if (auto why = gater_.refuse_peer(result->remote_peer)) {
+    counters::count_and_log(gater_refused_peer(), "gater: closing inbound connection from " + from + ": " + *why);
+    co_await result->muxed->close();
     co_return;
   }
   if (closed_ || conn_count_ >= config_.max_connections ||
@@ -176,6 +237,16 @@ awaitable<result<std::shared_ptr<connection>>> host::dial_addr(const multiaddr& 
   if (conn_count_ >= config_.max_connections)
     co_return make_error(errc::limit_exceeded, "connection limit of " + std::to_string(config_.max_connections) +
                                                    " reached; not dialing " + addr.to_string());
+  if (auto why = gater_.refuse_address(addr)) {
+    counters::count_and_log(gater_refused_address(), "gater: not dialing: " + *why);
+    co_return make_error(errc::permission_denied, "gater: not dialing: " + *why);
+  }
+  if (expected) {
+    if (auto why = gater_.refuse_peer(*expected)) {
+      counters::count_and_log(gater_refused_peer(), "gater: not dialing: " + *why);
+      co_return make_error(errc::permission_denied, "gater: not dialing: " + *why);
+    }
+  }
 
   co_await acquire_dial_slot();
   // The slot is given back however this coroutine ends (cancellation included).
@@ -185,15 +256,27 @@ awaitable<result<std::shared_ptr<connection>>> host::dial_addr(const multiaddr& 
   } guard{this};
   if (closed_) co_return make_error(errc::closed, "host is closed");
   AP_CO_TRY(auto raw, co_await with_deadline(transport->dial(addr), config_.dial_timeout, "dial " + addr.to_string()));
-  upgrader up(security_, muxers_);
+  // A DNS name resolves only now: judge the address we actually reached.
+  if (auto why = gater_.refuse_address(raw.remote_addr)) {
+    counters::count_and_log(gater_refused_address(), "gater: dropping dialed connection: " + *why);
+    raw.stream->reset();
+    co_return make_error(errc::permission_denied, "gater: dial " + addr.to_string() + ": " + *why);
+  }
+  auto stage = upgrade_stage::pnet;
+  upgrader up(security_, muxers_, config_.psk, stage);
   auto upgraded_conn = co_await with_deadline(up.outbound(std::move(raw.stream), expected), config_.upgrade_timeout,
                                               "handshake with " + addr.to_string());
   if (!upgraded_conn) {
-    auto e = std::move(upgraded_conn).error();
+    auto e = upgrader::explain(std::move(upgraded_conn).error(), stage, config_.psk.has_value());
     e.message = "dial " + addr.to_string() + ": " + e.message;
     co_return e;
   }
   auto& u = *upgraded_conn;
+  if (auto why = gater_.refuse_peer(u.remote_peer)) {
+    counters::count_and_log(gater_refused_peer(), "gater: dropping dialed connection: " + *why);
+    co_await u.muxed->close();
+    co_return make_error(errc::permission_denied, "gater: dial " + addr.to_string() + ": " + *why);
+  }
   auto bare = addr.has(protocol_code::p2p) ? addr.decapsulate(protocol_code::p2p) : addr;
   peers_.add_addrs(u.remote_peer, {bare});
   connection_info info{next_conn_id_++, u.remote_peer, u.remote_key,   raw.local_addr,
@@ -330,6 +413,24 @@ awaitable<void> host::handle_stream(std::shared_ptr<core::muxed_stream> s, std::
     s->reset();
     co_return;
   }
+  auto limit = config_.max_inbound_streams_per_protocol;
+  if (auto o = config_.max_inbound_streams_by_protocol.find(*chosen); o != config_.max_inbound_streams_by_protocol.end())
+    limit = o->second;
+  auto open = inbound_streams_.find(*chosen);
+  if (open == inbound_streams_.end()) open = inbound_streams_.emplace(*chosen, 0).first;
+  if (limit > 0 && open->second >= limit) {
+    counters::count_and_log(stream_limit_refused(), "resetting inbound " + *chosen + " stream from " +
+                                                        info->remote_peer.to_string() + ": " +
+                                                        std::to_string(open->second) + " open (limit " +
+                                                        std::to_string(limit) + ")");
+    s->reset();
+    co_return;
+  }
+  // Counts the stream while its handler runs (map nodes are stable; entries stay).
+  struct open_stream {
+    std::size_t& count;
+    ~open_stream() { --count; }
+  } counted{++open->second};
   auto handler = *found;  // the handler may be removed while it runs
   emit(stream_opened{info, *chosen, direction::inbound});
   co_await handler(std::make_shared<stream>(std::move(s), std::move(*chosen), std::move(info)));

@@ -29,8 +29,11 @@
 #include "agentp2p/core/transport.hpp"
 #include "agentp2p/host/connection.hpp"
 #include "agentp2p/host/events.hpp"
+#include "agentp2p/host/gater.hpp"
+#include "agentp2p/host/inbound_limiter.hpp"
 #include "agentp2p/host/peer_store.hpp"
 #include "agentp2p/host/stream_router.hpp"
+#include "agentp2p/security/pnet/psk.hpp"
 
 namespace agentp2p::host {
 
@@ -62,6 +65,18 @@ struct config {
   // is never refused; it bounds what a muxer with larger limits would allow.
   std::size_t max_negotiating_streams_per_connection = 512;
   peer_store_limits peer_store;
+  // Private network: with a pre-shared key, every connection is wrapped in
+  // the pnet XSalsa20 stream before multistream, and only peers holding the
+  // same key can connect (pnet::load_swarm_key reads a swarm.key file).
+  std::optional<pnet::psk> psk;
+  // Allow/deny lists of peer ids and IP networks (see gater.hpp).
+  gater_rules gater;
+  // New inbound connections a second and handshakes in progress, per remote IP.
+  inbound_limits inbound;
+  // Inbound streams of one protocol open at once, node-wide (handlers
+  // running); `max_inbound_streams_by_protocol` overrides it per protocol id.
+  std::size_t max_inbound_streams_per_protocol = 4096;
+  std::map<std::string, std::size_t> max_inbound_streams_by_protocol;
 };
 
 class host : public std::enable_shared_from_this<host> {
@@ -124,6 +139,11 @@ class host : public std::enable_shared_from_this<host> {
   // Closes every connection to `peer`.
   awaitable<void> disconnect(const crypto::peer_id& peer);
 
+  // The connection gater (rules from config::gater; replaceable at run time,
+  // existing connections are not re-checked).
+  const agentp2p::host::gater& connection_gater() const noexcept { return gater_; }
+  void set_gater_rules(gater_rules rules) { gater_.set_rules(std::move(rules)); }
+
   peer_store& peers() noexcept { return peers_; }
   const peer_store& peers() const noexcept { return peers_; }
 
@@ -140,7 +160,7 @@ class host : public std::enable_shared_from_this<host> {
 
  private:
   awaitable<void> accept_loop(std::shared_ptr<core::listener> l);
-  awaitable<void> handle_inbound(core::raw_connection raw);
+  awaitable<void> handle_inbound(core::raw_connection raw, std::string ip);
   awaitable<result<std::shared_ptr<connection>>> shared_dial(const crypto::peer_id& peer,
                                                               std::optional<multiformats::multiaddr> addr);
   awaitable<result<std::shared_ptr<connection>>> dial_peer(const crypto::peer_id& peer);
@@ -164,6 +184,9 @@ class host : public std::enable_shared_from_this<host> {
   std::vector<std::unique_ptr<core::muxer>> muxers_;
   std::vector<std::shared_ptr<core::listener>> listeners_;
   stream_router router_;
+  agentp2p::host::gater gater_;
+  inbound_limiter inbound_limiter_;
+  std::map<std::string, std::size_t, std::less<>> inbound_streams_;  // by protocol, handlers running
   peer_store peers_;
   std::unordered_map<crypto::peer_id, std::vector<std::shared_ptr<connection>>> conns_;
   std::size_t conn_count_ = 0;

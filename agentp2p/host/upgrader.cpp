@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agentp2p/multistream/multistream.hpp"
+#include "agentp2p/security/pnet/pnet.hpp"
 
 namespace agentp2p::host {
 
@@ -23,28 +24,58 @@ T* by_id(const std::vector<std::unique_ptr<T>>& items, std::string_view id) {
 
 }  // namespace
 
-awaitable<result<upgraded>> upgrader::outbound(std::unique_ptr<core::byte_stream> raw,
+agentp2p::error upgrader::explain(agentp2p::error e, upgrade_stage stage, bool have_psk) {
+  if (e.is(errc::peer_id_mismatch) || e.is(errc::connection_refused) || e.is(errc::cancelled) || e.is(errc::closed))
+    return e;
+  if (have_psk && stage <= upgrade_stage::security_handshake) {
+    e.message += pnet::mismatch_hint;
+  } else if (!have_psk && stage == upgrade_stage::security_negotiation &&
+             (e.is(errc::decode_error) || e.is(errc::protocol_error) || e.is(errc::too_large) || e.is(errc::timeout) ||
+              e.is(errc::reset) || e.is(errc::end_of_stream) || e.is(errc::io_error))) {
+    e.message += " (the peer does not speak multistream-select: it may be in a private network with a swarm key)";
+  }
+  return e;
+}
+
+awaitable<result<std::unique_ptr<core::byte_stream>>> upgrader::maybe_protect(
+    std::unique_ptr<core::byte_stream> raw) const {
+  stage_ = upgrade_stage::pnet;
+  if (!psk_) co_return raw;
+  co_return co_await pnet::protect(std::move(raw), *psk_);
+}
+
+awaitable<result<upgraded>> upgrader::outbound(std::unique_ptr<core::byte_stream> raw_in,
                                                std::optional<crypto::peer_id> expected) const {
+  AP_CO_TRY(auto raw, co_await maybe_protect(std::move(raw_in)));
+  stage_ = upgrade_stage::security_negotiation;
   const auto security_ids = ids_of(security_);
   AP_CO_TRY(auto security_id, co_await multistream::select(*raw, security_ids));
   auto* security = by_id(security_, security_id);
+  stage_ = upgrade_stage::security_handshake;
   AP_CO_TRY(auto secured, co_await security->secure_outbound(std::move(raw), std::move(expected)));
+  stage_ = upgrade_stage::muxer_negotiation;
   const auto muxer_ids = ids_of(muxers_);
   AP_CO_TRY(auto muxer_id, co_await multistream::select(*secured.stream, muxer_ids));
   auto* muxer = by_id(muxers_, muxer_id);
+  stage_ = upgrade_stage::done;
   upgraded out{muxer->create(std::move(secured.stream), true), std::move(secured.remote_peer),
                std::move(secured.remote_key), std::move(security_id), std::move(muxer_id)};
   co_return out;
 }
 
-awaitable<result<upgraded>> upgrader::inbound(std::unique_ptr<core::byte_stream> raw) const {
+awaitable<result<upgraded>> upgrader::inbound(std::unique_ptr<core::byte_stream> raw_in) const {
+  AP_CO_TRY(auto raw, co_await maybe_protect(std::move(raw_in)));
+  stage_ = upgrade_stage::security_negotiation;
   const multistream::support_fn supports_security = [&](std::string_view id) { return by_id(security_, id) != nullptr; };
   AP_CO_TRY(auto security_id, co_await multistream::handle(*raw, supports_security));
   auto* security = by_id(security_, security_id);
+  stage_ = upgrade_stage::security_handshake;
   AP_CO_TRY(auto secured, co_await security->secure_inbound(std::move(raw)));
+  stage_ = upgrade_stage::muxer_negotiation;
   const multistream::support_fn supports_muxer = [&](std::string_view id) { return by_id(muxers_, id) != nullptr; };
   AP_CO_TRY(auto muxer_id, co_await multistream::handle(*secured.stream, supports_muxer));
   auto* muxer = by_id(muxers_, muxer_id);
+  stage_ = upgrade_stage::done;
   upgraded out{muxer->create(std::move(secured.stream), false), std::move(secured.remote_peer),
                std::move(secured.remote_key), std::move(security_id), std::move(muxer_id)};
   co_return out;

@@ -28,7 +28,7 @@ namespace json = boost::json;
 namespace {
 
 struct test_tools final : a2a::tool_invoker {
-  awaitable<result<json::value>> invoke(std::optional<crypto::peer_id>, std::string tool,
+  awaitable<result<json::value>> invoke(a2a::request_context, std::optional<crypto::peer_id>, std::string tool,
                                         json::object arguments) override {
     if (tool == "echo") co_return json::value(std::move(arguments));
     if (tool == "fail") co_return make_error(errc::invalid_argument, "the fail tool always fails");

@@ -31,13 +31,16 @@ export async function makeKey (keyType = 'ed25519') {
  * identify and ping, configured so that fast loopback test traffic is never
  * refused by rate limiting or stream limits.
  */
-export async function makeNode ({ keyType = 'ed25519', listen = [], security = 'noise' } = {}) {
+export async function makeNode ({ keyType = 'ed25519', listen = [], security = 'noise', psk = null } = {}) {
   const privateKey = await makeKey(keyType)
   let encrypter
   if (security === 'noise') encrypter = noise()
   else if (security === 'plaintext') encrypter = plaintext()
   else throw new Error(`unsupported security "${security}" (noise|plaintext)`)
+  // psk: the contents of a swarm key file (private network, @libp2p/pnet)
+  const protector = psk == null ? {} : { connectionProtector: (await import('@libp2p/pnet')).preSharedKey({ psk }) }
   return createLibp2p({
+    ...protector,
     start: false,
     privateKey,
     addresses: { listen },

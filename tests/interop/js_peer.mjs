@@ -8,6 +8,7 @@
 // stdout carries only JSON lines (see README.md); diagnostics go to stderr.
 // Run it with ./node22 (js-libp2p 3.x needs Node >= 22).
 import { createHash, randomFillSync } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
@@ -73,7 +74,8 @@ function identifyEvent (detail) {
 async function startNode (opts, listenDefault) {
   const node = await makeNode({
     keyType: opts['key-type'] ?? 'ed25519',
-    listen: [opts.listen ?? listenDefault]
+    listen: [opts.listen ?? listenDefault],
+    psk: opts.psk == null ? null : readFileSync(opts.psk)
   })
   await node.handle(ECHO_PROTOCOL, echoHandler, {
     maxInboundStreams: MAX_STREAMS,

@@ -26,6 +26,7 @@
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/crypto/sha256.hpp"
 #include "agentp2p/protocols/identify/identify.hpp"
+#include "agentp2p/security/pnet/psk.hpp"
 #include "agentp2p/protocols/ping/ping.hpp"
 
 using namespace agentp2p;
@@ -48,6 +49,7 @@ struct options {
   std::size_t streams = 200;
   std::size_t stream_bytes = 64 * 1024;
   std::size_t pings = 10;
+  std::string psk;  // swarm key file: join that private network
 };
 
 options parse_args(int argc, char** argv) {
@@ -66,6 +68,7 @@ options parse_args(int argc, char** argv) {
     else if (k == "--streams") o.streams = std::stoull(v);
     else if (k == "--stream-bytes") o.stream_bytes = std::stoull(v);
     else if (k == "--pings") o.pings = std::stoull(v);
+    else if (k == "--psk") o.psk = v;
     else throw std::runtime_error("unknown option " + k);
   }
   return o;
@@ -231,6 +234,14 @@ int main(int argc, char** argv) {
   asio::io_context ctx(1);
   host::config cfg;
   cfg.agent_version = "agentp2p-interop/0.1.0";
+  if (!o.psk.empty()) {
+    auto key = pnet::load_swarm_key(o.psk);
+    if (!key) {
+      std::cerr << key.error().what() << "\n";
+      return 2;
+    }
+    cfg.psk = *key;
+  }
   auto h = host::builder{}.identity(make_key(o.key_type)).settings(cfg).build(ctx.get_executor());
   auto id = identify::service::start(h);
   auto pinger = ping::service::start(h);

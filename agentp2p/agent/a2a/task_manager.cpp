@@ -11,6 +11,7 @@
 
 #include "agentp2p/agent/a2a/codec.hpp"
 #include "agentp2p/agent/a2a/errors.hpp"
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/log.hpp"
 
 namespace agentp2p::a2a {
@@ -125,15 +126,33 @@ result<stored_task> task_manager::load_visible(const request_context& caller, st
   return std::move(*found);
 }
 
+namespace {
+
+counters::counter& a2a_refused(bool per_peer) {
+  static auto& peer = counters::get("a2a", "peer_task_limit_refused", "A2A tasks refused: the peer had too many running");
+  static auto& node = counters::get("a2a", "node_task_limit_refused", "A2A tasks refused: the node had too many running");
+  return per_peer ? peer : node;
+}
+
+}  // namespace
+
 result<void> task_manager::make_room(const std::string& owner) {
   auto active = active_by_owner_.find(owner);
-  if (active != active_by_owner_.end() && active->second >= config_.max_active_tasks_per_peer)
+  if (active != active_by_owner_.end() && active->second >= config_.max_active_tasks_per_peer) {
+    counters::count_and_log(a2a_refused(true), "a2a: refusing a task from " + (owner.empty() ? "a local caller" : owner) +
+                                                   ": " + std::to_string(active->second) + " running (limit " +
+                                                   std::to_string(config_.max_active_tasks_per_peer) + ")");
     return rpc_error(rpc_errc::too_many_tasks, "too many running tasks (" +
                                                    std::to_string(config_.max_active_tasks_per_peer) +
                                                    "); wait for one to finish or cancel one");
-  if (turns_.size() >= config_.max_active_tasks)
+  }
+  if (turns_.size() >= config_.max_active_tasks) {
+    counters::count_and_log(a2a_refused(false), "a2a: refusing a task: " + std::to_string(turns_.size()) +
+                                                    " running on this node (limit " +
+                                                    std::to_string(config_.max_active_tasks) + ")");
     return rpc_error(rpc_errc::too_many_tasks, "the agent is busy (" + std::to_string(config_.max_active_tasks) +
                                                    " running tasks); try again later");
+  }
   AP_TRY(auto stored, store_->count(owner));
   while (stored >= config_.max_tasks_per_peer) {
     AP_TRY(auto victim, store_->oldest_finished(owner));

@@ -26,7 +26,7 @@ namespace json = boost::json;
 // number (returns 42), whoami (returns the target peer or "local").
 struct test_tools final : a2a::tool_invoker {
   std::vector<std::string> calls;
-  awaitable<result<json::value>> invoke(std::optional<crypto::peer_id> peer, std::string tool,
+  awaitable<result<json::value>> invoke(a2a::request_context, std::optional<crypto::peer_id> peer, std::string tool,
                                         json::object arguments) override {
     calls.push_back(tool);
     if (tool == "echo") co_return json::value(std::move(arguments));

@@ -70,8 +70,13 @@ awaitable<void> tool_executor::execute(turn_context ctx, std::shared_ptr<task_up
   }
   auto& r = **req;
   std::string where = r.peer ? " on peer " + r.peer->to_string() : "";
+  if (r.peer && ctx.caller.peer && *r.peer != *ctx.caller.peer && !config_.relay_for_peers) {
+    (void)updater->reject("tool " + r.tool + where + ": this agent does not call tools on other peers for remote "
+                          "callers (relay_for_peers is off)");
+    co_return;
+  }
   (void)updater->working(updater->agent_message("running tool " + r.tool + where));
-  auto out = co_await tools_->invoke(r.peer, r.tool, std::move(r.arguments));
+  auto out = co_await tools_->invoke(ctx.caller, r.peer, r.tool, std::move(r.arguments));
   if (!out) {
     (void)updater->fail("tool " + r.tool + where + " failed: " + out.error().message);
     co_return;

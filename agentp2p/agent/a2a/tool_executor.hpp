@@ -6,6 +6,12 @@
 // becomes the task's artifact and the task completes. A tool error fails the
 // task with the error's message. Anything else is rejected with a status
 // message saying what is accepted.
+//
+// Access control: the invoker gets the task's caller, so a local tool runs
+// under the tool policy for that peer (tools::registry). A remote caller may
+// have us call a tool on another peer (acting under our identity) only when
+// config::relay_for_peers allows it; calling back to the caller itself is
+// always allowed.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -22,9 +28,10 @@ namespace agentp2p::a2a {
 class tool_invoker {
  public:
   virtual ~tool_invoker() = default;
-  // Runs `tool` with `arguments`, here (no peer) or on `peer`.
-  virtual awaitable<result<boost::json::value>> invoke(std::optional<crypto::peer_id> peer, std::string tool,
-                                                       boost::json::object arguments) = 0;
+  // Runs `tool` with `arguments` for `caller` (whose tool policy applies),
+  // here (no peer) or on `peer`.
+  virtual awaitable<result<boost::json::value>> invoke(request_context caller, std::optional<crypto::peer_id> peer,
+                                                       std::string tool, boost::json::object arguments) = 0;
 };
 
 // The status text of a rejected message.
@@ -41,11 +48,17 @@ result<std::optional<tool_request>> find_tool_request(const message& m);
 
 class tool_executor final : public agent_executor {
  public:
+  struct config {
+    // Remote callers may have us call tools on third peers.
+    bool relay_for_peers = false;
+  };
   explicit tool_executor(std::shared_ptr<tool_invoker> tools) : tools_(std::move(tools)) {}
+  tool_executor(std::shared_ptr<tool_invoker> tools, config cfg) : tools_(std::move(tools)), config_(cfg) {}
   awaitable<void> execute(turn_context ctx, std::shared_ptr<task_updater> updater) override;
 
  private:
   std::shared_ptr<tool_invoker> tools_;
+  config config_;
 };
 
 }  // namespace agentp2p::a2a

@@ -7,6 +7,15 @@ namespace agentp2p::card {
 
 namespace json = boost::json;
 
+std::string_view to_string(signature_state s) noexcept {
+  switch (s) {
+    case signature_state::unsigned_card: return "unsigned";
+    case signature_state::valid: return "valid";
+    case signature_state::invalid: return "invalid";
+  }
+  return "unsigned";
+}
+
 bool same_content(const agent_card& a, const agent_card& b) {
   return a.name == b.name && a.version == b.version && a.peer_id == b.peer_id && a.capabilities == b.capabilities &&
          a.tools == b.tools;
@@ -45,6 +54,8 @@ json::value to_json(const agent_card& c) {
   o["capabilities"] = std::move(caps);
   o["tools"] = std::move(tools);
   o["timestamp"] = c.timestamp;
+  if (!c.public_key.empty()) o["publicKey"] = c.public_key;
+  if (!c.signature.empty()) o["signature"] = c.signature;
   return o;
 }
 
@@ -146,6 +157,8 @@ class reader {
         return make_error(errc::decode_error, "card.timestamp: expected an integer (Unix seconds)");
       }
     }
+    AP_TRY(c.public_key, string(o, "publicKey", path, lim_.max_signature_field, false));
+    AP_TRY(c.signature, string(o, "signature", path, lim_.max_signature_field, false));
     return c;
   }
 

@@ -40,6 +40,14 @@ struct tool_spec {
   bool operator==(const tool_spec&) const = default;
 };
 
+// Whether a received card was signed by its peer (signed_card.hpp).
+enum class signature_state {
+  unsigned_card,  // no signature (praxis-go-sdk agents do not sign)
+  valid,          // signed by the identity key of the card's peer
+  invalid,        // a signature that does not verify, or a key that is not the peer's
+};
+std::string_view to_string(signature_state s) noexcept;
+
 struct agent_card {
   std::string name;
   std::string version;
@@ -47,6 +55,11 @@ struct agent_card {
   std::vector<std::string> capabilities;
   std::vector<tool_spec> tools;
   std::int64_t timestamp = 0;  // Unix seconds
+  // agentp2p extensions (other implementations ignore unknown fields):
+  std::string public_key;  // "publicKey": base64 (RFC 4648, unpadded) of the libp2p protobuf PublicKey
+  std::string signature;   // "signature": base64 of the signature over the canonical JSON (signed_card.hpp)
+  // Not on the wire: what verification found when the card was received.
+  signature_state verified = signature_state::unsigned_card;
   bool operator==(const agent_card&) const = default;
 };
 
@@ -59,6 +72,7 @@ struct limits {
   std::size_t max_capabilities = 64;
   std::size_t max_tools = 1024;
   std::size_t max_parameters = 128;  // per tool
+  std::size_t max_signature_field = 2048;  // publicKey and signature (base64; RSA-4096 needs ~700)
 };
 
 boost::json::value to_json(const agent_card& c);
@@ -85,5 +99,9 @@ struct card_info {
 // Clipped to `lim`, so our own card always passes a peer's checks.
 agent_card make_card(const tools::registry& reg, const crypto::peer_id& self, const card_info& info,
                      const limits& lim = {});
+// The card `caller` (a peer id; empty = local) gets: only the tools the tool
+// policy lets it call (tools::registry::list_for).
+agent_card make_card_for(const tools::registry& reg, const crypto::peer_id& self, const card_info& info,
+                         std::string_view caller, const limits& lim = {});
 
 }  // namespace agentp2p::card

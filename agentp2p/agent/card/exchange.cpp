@@ -4,7 +4,9 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include "agentp2p/agent/card/signed_card.hpp"
 #include "agentp2p/agent/wire/json_lines.hpp"
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/deadline.hpp"
 #include "agentp2p/base/log.hpp"
 
@@ -38,6 +40,11 @@ awaitable<result<agent_card>> swap(host::stream& s, agent_card ours, exchange_co
   if (!claimed || *claimed != s.remote_peer())
     co_return make_error(errc::peer_id_mismatch, "card from " + s.remote_peer().to_string() + " claims peerId \"" +
                                                      card.peer_id + "\"; rejected");
+  auto checked = verify_card(*theirs, &s.remote_peer());
+  if (checked.state == signature_state::invalid)
+    co_return make_error(errc::crypto_error, "card from " + s.remote_peer().to_string() +
+                                                 " has an invalid signature (" + checked.reason + "); rejected");
+  card.verified = checked.state;
   co_return card;
 }
 
@@ -70,12 +77,28 @@ awaitable<result<agent_card>> exchange_card(host::host& h, crypto::peer_id peer,
 
 // ---- the service ------------------------------------------------------------
 
-service::service(std::shared_ptr<host::host> h, card_source ours, exchange_config cfg)
+service::service(std::shared_ptr<host::host> h, card_source_for ours, exchange_config cfg)
     : host_(h), source_(std::move(ours)), config_(std::move(cfg)) {}
 
 service::~service() = default;
 
 std::shared_ptr<service> service::start(std::shared_ptr<host::host> h, card_source ours, exchange_config cfg) {
+  card_source_for for_anyone = [ours = std::move(ours)](std::string_view) { return ours(); };
+  return start(std::move(h), std::move(for_anyone), std::move(cfg));
+}
+
+agent_card service::card_for(const crypto::peer_id& peer) const {
+  auto c = source_(peer.to_string());
+  if (config_.sign) {
+    if (auto h = host_.lock(); h && c.peer_id == h->id().to_string()) {
+      if (auto signed_ok = sign_card(c, h->identity()); !signed_ok)
+        log::warn("could not sign our card: " + signed_ok.error().what());
+    }
+  }
+  return c;
+}
+
+std::shared_ptr<service> service::start(std::shared_ptr<host::host> h, card_source_for ours, exchange_config cfg) {
   std::shared_ptr<service> self(new service(h, std::move(ours), std::move(cfg)));
   std::weak_ptr<service> weak = self;
   h->set_stream_handler(std::string(protocol_id), [weak](std::shared_ptr<host::stream> s) -> awaitable<void> {
@@ -96,7 +119,7 @@ awaitable<void> service::serve(std::shared_ptr<service> self, std::shared_ptr<ho
     co_return;
   }
   auto peer = s->remote_peer();
-  auto r = co_await exchange_over(*s, self->our_card(), self->config_);
+  auto r = co_await exchange_over(*s, self->card_for(peer), self->config_);
   self->record(peer, r, "inbound");
 }
 
@@ -104,7 +127,7 @@ awaitable<result<agent_card>> service::exchange(crypto::peer_id peer) {
   auto h = host_.lock();
   if (!h) co_return make_error(errc::closed, "card service: the host is gone");
   auto self = shared_from_this();
-  auto r = co_await exchange_card(*h, peer, our_card(), config_);
+  auto r = co_await exchange_card(*h, peer, card_for(peer), config_);
   record(peer, r, "outbound");
   co_return r;
 }
@@ -114,7 +137,12 @@ void service::record(const crypto::peer_id& peer, const result<agent_card>& r, s
     ++failed_;
     if (r.error().is(errc::peer_id_mismatch)) {
       ++spoofed_;
-      log::warn("spoofed praxis card (" + std::string(direction) + "): " + r.error().message);
+      static auto& spoofed = counters::get("card", "spoofed", "cards naming another peer than their sender");
+      counters::count_and_log(spoofed, "spoofed praxis card (" + std::string(direction) + "): " + r.error().message);
+    } else if (r.error().is(errc::crypto_error)) {
+      ++invalid_;
+      static auto& bad = counters::get("card", "invalid_signature", "cards whose signature did not verify");
+      counters::count_and_log(bad, "praxis card rejected (" + std::string(direction) + "): " + r.error().message);
     } else {
       log::debug("card exchange (" + std::string(direction) + ") with " + peer.to_string() + " failed: " + r.error().what());
     }

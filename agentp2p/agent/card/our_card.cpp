@@ -20,7 +20,10 @@ std::string clip(std::string s, std::size_t max) {
 
 std::vector<std::string> card_info::default_capabilities() { return {"mcp", "p2p", "tools"}; }
 
-agent_card make_card(const tools::registry& reg, const crypto::peer_id& self, const card_info& info, const limits& lim) {
+namespace {
+
+agent_card build(const std::vector<tools::tool_definition>& defs, const crypto::peer_id& self, const card_info& info,
+                 const limits& lim) {
   agent_card c;
   c.name = clip(info.name, lim.max_string);
   c.version = clip(info.version, lim.max_string);
@@ -29,7 +32,7 @@ agent_card make_card(const tools::registry& reg, const crypto::peer_id& self, co
     if (c.capabilities.size() == lim.max_capabilities) break;
     c.capabilities.push_back(clip(cap, lim.max_string));
   }
-  for (const auto& def : reg.list()) {
+  for (const auto& def : defs) {
     if (c.tools.size() == lim.max_tools) break;
     auto spec = spec_of(def);
     spec.description = clip(std::move(spec.description), lim.max_description);
@@ -43,6 +46,17 @@ agent_card make_card(const tools::registry& reg, const crypto::peer_id& self, co
   }
   c.timestamp = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return c;
+}
+
+}  // namespace
+
+agent_card make_card(const tools::registry& reg, const crypto::peer_id& self, const card_info& info, const limits& lim) {
+  return build(reg.list(), self, info, lim);
+}
+
+agent_card make_card_for(const tools::registry& reg, const crypto::peer_id& self, const card_info& info,
+                         std::string_view caller, const limits& lim) {
+  return build(reg.list_for(caller), self, info, lim);
 }
 
 }  // namespace agentp2p::card

@@ -21,12 +21,13 @@ std::unique_ptr<agent_services> agent_services::start(std::shared_ptr<host::host
   std::weak_ptr<host::host> weak_host = h;
   self->cards_ = card::service::start(
       h,
-      [weak_tools, weak_host, info = c.card, lim = c.card_exchange.card_limits] {
-        auto reg = weak_tools.lock();
-        auto host = weak_host.lock();
-        if (!reg || !host) return card::agent_card{};
-        return card::make_card(*reg, host->id(), info, lim);
-      },
+      card::service::card_source_for(
+          [weak_tools, weak_host, info = c.card, lim = c.card_exchange.card_limits](std::string_view caller) {
+            auto reg = weak_tools.lock();
+            auto host = weak_host.lock();
+            if (!reg || !host) return card::agent_card{};
+            return card::make_card_for(*reg, host->id(), info, caller, lim);
+          }),
       c.card_exchange);
   self->peers_ = registry::peer_registry::start(h, std::move(id), self->cards_, c.peers);
   self->remote_ = std::make_unique<remote_tools>(h, self->peers_, c.client);

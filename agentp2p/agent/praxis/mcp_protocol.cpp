@@ -15,9 +15,9 @@ namespace json = boost::json;
 
 // ---- listings and results --------------------------------------------------------
 
-json::value praxis_tool_list(const tools::registry& reg) {
+json::value praxis_tool_list(const tools::registry& reg, std::string_view caller) {
   json::array out;
-  for (const auto& def : reg.list()) {
+  for (const auto& def : reg.list_for(caller)) {
     auto spec = card::to_json(card::spec_of(def));
     spec.get_object()["inputSchema"] = def.input_schema;
     out.emplace_back(std::move(spec));
@@ -25,9 +25,9 @@ json::value praxis_tool_list(const tools::registry& reg) {
   return out;
 }
 
-json::value mcp_tool_list(const tools::registry& reg) {
+json::value mcp_tool_list(const tools::registry& reg, std::string_view caller) {
   json::array tools;
-  for (const auto& def : reg.list()) {
+  for (const auto& def : reg.list_for(caller)) {
     json::object t;
     t["name"] = def.name;
     t["description"] = def.description;
@@ -131,7 +131,7 @@ awaitable<result<json::value>> mcp_execute(session& s, const json::value* params
   auto* method = req.if_contains("method");
   if (!method || !method->is_string()) co_return make_error(errc::invalid_argument, "params.method must be a string");
   const std::string_view m = method->get_string();
-  if (m == "tools/list") co_return mcp_tool_list(*s.reg);
+  if (m == "tools/list") co_return mcp_tool_list(*s.reg, s.stream.remote_peer().to_string());
   if (m == "ping") co_return json::object();
   if (m == "tools/call") {
     auto target = call_target_of(req.if_contains("params"));
@@ -178,7 +178,7 @@ awaitable<json::value> respond(session& s, result<json::value> msg) {
   } else if (!method || !method->is_string()) {
     outcome = make_error(errc::protocol_error, "a request needs a \"method\" string");
   } else if (name == "tools.list") {
-    outcome = praxis_tool_list(*s.reg);
+    outcome = praxis_tool_list(*s.reg, s.stream.remote_peer().to_string());
   } else if (name == "tool.invoke") {
     auto target = call_target_of(params);
     if (target) outcome = co_await call_tool(s, std::move(*target));

@@ -37,8 +37,9 @@ awaitable<void> serve_mcp_stream(std::shared_ptr<tools::registry> reg, std::shar
                                  server_config cfg);
 
 // Tool listings in the two shapes above.
-boost::json::value praxis_tool_list(const tools::registry& reg);
-boost::json::value mcp_tool_list(const tools::registry& reg);
+// Listings of the tools `caller` (a peer id; empty = local) may call.
+boost::json::value praxis_tool_list(const tools::registry& reg, std::string_view caller = {});
+boost::json::value mcp_tool_list(const tools::registry& reg, std::string_view caller = {});
 // A tool outcome as an MCP CallToolResult.
 boost::json::value mcp_call_result(const result<boost::json::value>& outcome);
 

@@ -35,6 +35,7 @@ int rpc_code(const agentp2p::error& e) noexcept {
     case errc::timeout: return rpc::timeout;
     case errc::cancelled: return rpc::cancelled;
     case errc::limit_exceeded: return rpc::busy;
+    case errc::permission_denied: return rpc::forbidden;
     default: return rpc::internal_error;
   }
 }
@@ -48,6 +49,7 @@ agentp2p::error from_rpc(int code, std::string message) {
     case rpc::timeout: return {errc::timeout, std::move(message)};
     case rpc::cancelled: return {errc::cancelled, std::move(message)};
     case rpc::busy: return {errc::limit_exceeded, std::move(message)};
+    case rpc::forbidden: return {errc::permission_denied, std::move(message)};
     default: return {std::error_code(code, rpc_category()), std::move(message)};
   }
 }

@@ -12,6 +12,7 @@
 //   -32001 timeout           the call passed its deadline       (errc::timeout)
 //   -32002 cancelled         the call was cancelled             (errc::cancelled)
 //   -32003 busy              too many calls in progress         (errc::limit_exceeded)
+//   -32004 forbidden         the tool is not exposed to the peer (errc::permission_denied)
 #pragma once
 
 #include <string>
@@ -30,6 +31,7 @@ inline constexpr int internal_error = -32603;
 inline constexpr int timeout = -32001;
 inline constexpr int cancelled = -32002;
 inline constexpr int busy = -32003;
+inline constexpr int forbidden = -32004;
 }  // namespace rpc
 
 // Errors whose JSON-RPC code has no errc equivalent (a remote's own codes,

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "agentp2p/base/cancel_relay.hpp"
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/deadline.hpp"
 #include "agentp2p/base/log.hpp"
 
@@ -79,7 +80,9 @@ struct registry::call_state {
 };
 
 struct registry::shared {
+  explicit shared(caller_limits_config c) : callers(c) {}
   std::atomic<std::size_t> active{0};
+  caller_limits callers;
   std::mutex m;
   std::map<std::uint64_t, std::weak_ptr<call_state>> in_flight;
   std::uint64_t next_id = 1;
@@ -102,8 +105,9 @@ std::string quoted(std::string_view name) { return "\"" + std::string(name.subst
 
 registry::registry(config cfg)
     : config_(std::move(cfg)),
-      shared_(std::make_shared<shared>()),
-      pool_(std::make_unique<asio::thread_pool>(std::max<std::size_t>(1, config_.worker_threads))) {}
+      shared_(std::make_shared<shared>(config_.callers)),
+      pool_(std::make_unique<asio::thread_pool>(std::max<std::size_t>(1, config_.worker_threads))),
+      policy_(config_.policy) {}
 
 registry::~registry() {
   // Tell every running handler, answer every waiting caller, then stop the
@@ -171,6 +175,19 @@ std::vector<tool_definition> registry::list() const {
   out.reserve(tools_.size());
   for (const auto& [_, e] : tools_) out.push_back(e->def);
   return out;
+}
+
+std::vector<tool_definition> registry::list_for(std::string_view caller) const {
+  std::lock_guard lock(mutex_);
+  std::vector<tool_definition> out;
+  for (const auto& [_, e] : tools_)
+    if (policy_.allows(e->def.name, e->def.origin, caller)) out.push_back(e->def);
+  return out;
+}
+
+void registry::set_policy(policy_config cfg) {
+  std::lock_guard lock(mutex_);
+  policy_ = tools::policy(std::move(cfg));
 }
 
 std::optional<tool_definition> registry::find(std::string_view name) const {
@@ -279,6 +296,18 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
     if (auto it = tools_.find(name); it != tools_.end()) e = it->second;
   }
   if (!e) co_return make_error(errc::not_found, "unknown tool " + quoted(name));
+  {
+    std::optional<std::string> refused;
+    {
+      std::lock_guard lock(mutex_);
+      refused = policy_.refuse(name, e->def.origin, opts.caller);
+    }
+    if (refused) {
+      static auto& denied = counters::get("tools", "policy_refused", "remote tool calls refused by the tool policy");
+      counters::count_and_log(denied, "tool policy: " + *refused);
+      co_return make_error(errc::permission_denied, *refused);
+    }
+  }
 
   {
     json::value args(std::move(arguments));
@@ -290,10 +319,24 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
   duration limit = std::min(opts.deadline.value_or(config_.default_deadline), config_.max_deadline);
   if (limit <= duration::zero()) co_return make_error(errc::timeout, "call to tool " + quoted(name) + " has no time left");
 
+  if (auto refused = shared_->callers.admit(opts.caller, name)) {
+    static auto& busy_peer = counters::get("tools", "peer_concurrency_refused",
+                                           "remote tool calls refused: the peer had too many calls in progress");
+    static auto& rate = counters::get("tools", "peer_rate_limited",
+                                      "remote tool calls refused: the peer called the tool too often");
+    counters::count_and_log(refused->which == caller_limits::refused::limit::rate ? rate : busy_peer,
+                            "tool limits: " + refused->message);
+    co_return make_error(errc::limit_exceeded, refused->message + "; try again later");
+  }
   for (auto n = shared_->active.load();;) {
-    if (n >= config_.max_concurrent_calls)
+    if (n >= config_.max_concurrent_calls) {
+      shared_->callers.release(opts.caller);
+      static auto& busy = counters::get("tools", "busy_refused", "tool calls refused: too many calls in progress");
+      counters::count_and_log(busy, "tool limits: " + std::to_string(config_.max_concurrent_calls) +
+                                        " calls in progress; refusing \"" + name + "\"");
       co_return make_error(errc::limit_exceeded, "too many tool calls in progress (limit " +
                                                      std::to_string(config_.max_concurrent_calls) + "); try again later");
+    }
     if (shared_->active.compare_exchange_weak(n, n + 1)) break;
   }
 
@@ -302,7 +345,7 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
   st->tool = name;
   st->work = j;
   j->ctx.tool_ = name;
-  j->ctx.caller_ = std::move(opts.caller);
+  j->ctx.caller_ = opts.caller;
   j->ctx.deadline_ = std::chrono::steady_clock::now() + limit;
   j->ctx.executor_ = j->strand;
   st->wake->expires_at(j->ctx.deadline_);
@@ -313,7 +356,7 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
     shared_->in_flight.emplace(id, st);
   }
 
-  auto done = [st, j, sh = shared_, id](std::exception_ptr ex, result<json::value> r) {
+  auto done = [st, j, sh = shared_, id, caller = std::move(opts.caller)](std::exception_ptr ex, result<json::value> r) {
     if (ex) r = from_rpc(rpc::internal_error, "tool " + quoted(st->tool) + " failed: " + describe_exception(ex));
     // The slot is free before the caller wakes: a caller that looks at
     // active_calls() right after its call returned must not see its own call.
@@ -321,6 +364,7 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
       std::lock_guard lock(sh->m);
       sh->in_flight.erase(id);
     }
+    sh->callers.release(caller);
     sh->active.fetch_sub(1);
     st->deliver(std::move(r));
   };

@@ -5,7 +5,10 @@
 //   reg.add({.name = "add", .description = "a + b", .input_schema = schema}, add_handler);
 //   auto r = co_await reg.call("add", args);  // result<boost::json::value>
 //
-// A call: the tool is looked up (errc::not_found, wire code -32601), its
+// A call: the tool is looked up (errc::not_found, wire code -32601), a remote
+// caller's right to call it is checked against the tool policy
+// (errc::permission_denied, -32004) and its per-peer limits (calls in
+// progress, calls a second per tool: errc::limit_exceeded, -32003), its
 // arguments are checked against the tool's JSON Schema (errc::invalid_argument,
 // -32602, naming the field), a slot of `max_concurrent_calls` is taken
 // (errc::limit_exceeded, -32003, when none is free: calls never queue without
@@ -39,7 +42,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "agentp2p/agent/tools/caller_limits.hpp"
 #include "agentp2p/agent/tools/errors.hpp"
+#include "agentp2p/agent/tools/policy.hpp"
 #include "agentp2p/agent/tools/schema.hpp"
 #include "agentp2p/base/asio.hpp"
 #include "agentp2p/base/result.hpp"
@@ -62,6 +67,10 @@ struct config {
   // Upper bound on any call's deadline (a remote cannot ask for more).
   duration max_deadline = std::chrono::minutes(10);
   schema_limits schema;
+  // Who may call what (policy.hpp): external tools are not exposed to peers by default.
+  policy_config policy;
+  // Per remote caller: calls in progress, and calls a second per tool.
+  caller_limits_config callers;
 };
 
 struct tool_definition {
@@ -70,6 +79,8 @@ struct tool_definition {
   boost::json::object input_schema;                  // a JSON Schema for the arguments object
   std::optional<boost::json::object> output_schema;  // when set, results are checked against it
   std::optional<boost::json::object> annotations;    // MCP tool annotations, passed through
+  // Where the tool comes from; decides its default exposure to peers (policy.hpp).
+  tool_origin origin = tool_origin::local;
 };
 
 // What a running handler knows about its call.
@@ -119,6 +130,11 @@ class registry {
   bool remove(std::string_view name);
 
   std::vector<tool_definition> list() const;  // sorted by name
+  // The tools `caller` (a peer id; empty = local) may call, sorted by name:
+  // what that peer's card and MCP tools/list show.
+  std::vector<tool_definition> list_for(std::string_view caller) const;
+  // Replaces the tool policy (calls in progress are not affected).
+  void set_policy(policy_config cfg);
   std::optional<tool_definition> find(std::string_view name) const;
   std::size_t size() const;
 
@@ -163,6 +179,7 @@ class registry {
   std::unique_ptr<asio::thread_pool> pool_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const entry>, std::less<>> tools_;
+  tools::policy policy_;
   std::map<std::uint64_t, change_listener> listeners_;
   std::map<std::uint64_t, std::shared_ptr<const call_observer>> call_observers_;
   std::uint64_t next_listener_ = 1;

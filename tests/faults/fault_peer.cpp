@@ -1,0 +1,437 @@
+// agentp2p_fault_peer: the node and the client of the fault and abuse tests
+// (tests/faults/*.sh). One JSON line on stdout per run or event; logs on stderr.
+//
+//   serve --data-dir DIR --listen MA [--name N]
+//       a daemon::node (DHT off) with tools echo {text}, sleep {ms}, blob {bytes};
+//       prints {"peerId","addrs"} and runs until SIGTERM/SIGINT (or SIGKILL).
+//   call --target MA/p2p/ID --data-dir DIR [--tool echo] [--args JSON] [--count N]
+//        [--concurrency C] [--deadline-ms D] [--duration-ms T] [--window-ms W] [--interval-ms I]
+//       calls the tool N times (or for T ms), C at a time, each under deadline D;
+//       prints {"ok","failed","successRate","p50Ms","p95Ms","maxMs","errors":{},
+//       "windows":[{"ok","failed"}...]} (windows of W ms, for partitions).
+//   a2a-send / a2a-get --target MA/p2p/ID --data-dir DIR [--task ID]
+//       an A2A task that runs echo on the target / the task's state.
+// Abuse (the attacker's side; prints what it managed):
+//   flood-connect --target MA/p2p/ID --count N --bind IP --duration-ms T
+//       N TCP connections that never start a handshake, held for T ms
+//   flood-streams --target MA/p2p/ID --duration-ms T
+//       opens (and resets) streams as fast as it can on one connection
+//   bad-json --target MA/p2p/ID --count N
+//       N oversized (5 MiB) and N deeply nested (100k '[') lines on /praxis/tool/1.0.0
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "agentp2p/agent/a2a/client.hpp"
+#include "agentp2p/agent/a2a/codec.hpp"
+#include "agentp2p/base/log.hpp"
+#include "agentp2p/base/task_group.hpp"
+#include "agentp2p/daemon/node.hpp"
+
+using namespace agentp2p;
+namespace json = boost::json;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+struct options {
+  std::string mode;
+  std::filesystem::path data_dir;
+  std::string listen = "/ip4/127.0.0.1/tcp/0";
+  std::string target;
+  std::string name = "fault-peer";
+  std::string tool = "echo";
+  std::string args = R"({"text":"hello"})";
+  std::string task;
+  std::size_t count = 100;
+  std::size_t concurrency = 1;
+  std::int64_t deadline_ms = 10000;
+  std::int64_t duration_ms = 0;
+  std::int64_t window_ms = 1000;
+  std::string bind = "127.0.0.2";
+  std::int64_t interval_ms = 0;
+};
+
+options parse_args(int argc, char** argv) {
+  if (argc < 2) throw std::runtime_error("usage: agentp2p_fault_peer serve|call|a2a-send|a2a-get [options]");
+  options o;
+  o.mode = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string k = argv[i];
+    if (i + 1 >= argc) throw std::runtime_error("missing value for " + k);
+    std::string v = argv[++i];
+    if (k == "--data-dir") o.data_dir = v;
+    else if (k == "--listen") o.listen = v;
+    else if (k == "--target") o.target = v;
+    else if (k == "--name") o.name = v;
+    else if (k == "--tool") o.tool = v;
+    else if (k == "--args") o.args = v;
+    else if (k == "--task") o.task = v;
+    else if (k == "--count") o.count = std::stoull(v);
+    else if (k == "--concurrency") o.concurrency = std::max<std::size_t>(1, std::stoull(v));
+    else if (k == "--deadline-ms") o.deadline_ms = std::stoll(v);
+    else if (k == "--duration-ms") o.duration_ms = std::stoll(v);
+    else if (k == "--window-ms") o.window_ms = std::max<std::int64_t>(1, std::stoll(v));
+    else if (k == "--bind") o.bind = v;
+    else if (k == "--interval-ms") o.interval_ms = std::stoll(v);
+    else throw std::runtime_error("unknown option " + k);
+  }
+  if (o.data_dir.empty()) throw std::runtime_error("--data-dir is required");
+  return o;
+}
+
+void print(const json::value& v) { std::cout << json::serialize(v) << std::endl; }
+
+void add_tools(daemon::node& n) {
+  auto& reg = n.agent().tools();
+  tools::tool_definition echo;
+  echo.name = "echo";
+  echo.description = "Returns its arguments";
+  echo.input_schema = json::object{{"type", "object"}};
+  (void)reg.add(std::move(echo), [](json::object args, tools::call_context&) -> awaitable<result<json::value>> {
+    co_return json::value(std::move(args));
+  });
+  tools::tool_definition sleep;
+  sleep.name = "sleep";
+  sleep.description = "Sleeps {ms} milliseconds";
+  sleep.input_schema = json::object{{"type", "object"}};
+  (void)reg.add(std::move(sleep), [](json::object args, tools::call_context& ctx) -> awaitable<result<json::value>> {
+    std::int64_t ms = 1000;
+    if (auto* v = args.if_contains("ms"); v && v->is_int64()) ms = v->as_int64();
+    asio::steady_timer t(ctx.get_executor(), std::chrono::milliseconds(ms));
+    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return json::value("slept");
+  });
+  tools::tool_definition blob;
+  blob.name = "blob";
+  blob.description = "Returns a string of {bytes} bytes";
+  blob.input_schema = json::object{{"type", "object"}};
+  (void)reg.add(std::move(blob), [](json::object args, tools::call_context&) -> awaitable<result<json::value>> {
+    std::int64_t n = 1024;
+    if (auto* v = args.if_contains("bytes"); v && v->is_int64()) n = std::clamp<std::int64_t>(v->as_int64(), 0, 3 << 20);
+    co_return json::value(std::string(static_cast<std::size_t>(n), 'x'));
+  });
+}
+
+result<std::unique_ptr<daemon::node>> start_node(asio::io_context& ctx, const options& o, std::string listen) {
+  daemon::node_options nopts;
+  nopts.data_dir = o.data_dir;
+  nopts.identity_file = o.data_dir / "identity.key";
+  nopts.listen = {std::move(listen)};
+  nopts.name = o.name;
+  nopts.dht.enabled = false;
+  return daemon::node::start(ctx.get_executor(), nopts);
+}
+
+struct target {
+  multiformats::multiaddr addr;
+  crypto::peer_id peer;
+};
+
+result<target> parse_target(const std::string& text) {
+  AP_TRY(auto addr, multiformats::multiaddr::parse(text));
+  auto p = addr.find(multiformats::protocol_code::p2p);
+  if (!p) return make_error(errc::invalid_argument, "--target needs /p2p/<id>");
+  AP_TRY(auto peer, crypto::peer_id::from_bytes(p->value));
+  return target{addr, peer};
+}
+
+std::string kind_of(const error& e) {
+  std::string w = e.code.message();
+  return w.empty() ? "error" : w;
+}
+
+struct call_stats {
+  std::size_t ok = 0, failed = 0;
+  std::vector<double> latencies_ms;
+  std::map<std::string, std::size_t> errors;
+  std::string first_error;
+  double max_failure_ms = 0;  // how long the slowest failure took (deadline check)
+  std::vector<std::pair<std::size_t, std::size_t>> windows;
+  clock_type::time_point started = clock_type::now();
+};
+
+awaitable<void> caller(daemon::node& n, target t, const options& o, json::object args, call_stats& st,
+                       std::size_t* issued, clock_type::time_point until) {
+  for (;;) {
+    if (o.duration_ms > 0 ? clock_type::now() >= until : *issued >= o.count) co_return;
+    ++*issued;
+    tools::call_options opts;
+    opts.deadline = std::chrono::milliseconds(o.deadline_ms);
+    const auto t0 = clock_type::now();
+    auto r = co_await n.agent().remote().call(t.peer, o.tool, args, opts);
+    const double ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+    const auto w = static_cast<std::size_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(t0 - st.started).count() / o.window_ms);
+    if (st.windows.size() <= w) st.windows.resize(w + 1);
+    if (r) {
+      ++st.ok;
+      ++st.windows[w].first;
+      st.latencies_ms.push_back(ms);
+      if (o.interval_ms > 0) {
+        asio::steady_timer pace(co_await asio::this_coro::executor, std::chrono::milliseconds(o.interval_ms));
+        co_await pace.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+    } else {
+      ++st.failed;
+      ++st.windows[w].second;
+      ++st.errors[kind_of(r.error())];
+      st.max_failure_ms = std::max(st.max_failure_ms, ms);
+      if (st.first_error.empty()) st.first_error = r.error().what();
+      // A failed call (peer gone, partition) must not turn into a busy loop.
+      asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+awaitable<int> run_call(daemon::node& n, options o) {
+  auto parsed = parse_target(o.target);
+  if (!parsed) {
+    print(json::object{{"ok", 0}, {"error", parsed.error().what()}});
+    co_return 2;
+  }
+  auto t = *parsed;
+  json::object args = json::parse(o.args).as_object();
+  // Connect first (retrying: the target may still be starting).
+  const auto connect_until = clock_type::now() + std::chrono::milliseconds(std::max<std::int64_t>(o.deadline_ms, 5000));
+  for (;;) {
+    auto c = co_await n.host().connect(t.addr);
+    if (c) break;
+    if (clock_type::now() >= connect_until) {
+      print(json::object{{"ok", 0}, {"failed", 0}, {"error", "connect: " + c.error().what()}});
+      co_return 1;
+    }
+    asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(200));
+    co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  call_stats st;
+  std::size_t issued = 0;
+  const auto until = clock_type::now() + std::chrono::milliseconds(o.duration_ms);
+  task_group group(co_await asio::this_coro::executor);
+  for (std::size_t i = 0; i < o.concurrency; ++i) group.spawn(caller(n, t, o, args, st, &issued, until), "caller");
+  co_await group.join();
+  json::object errors;
+  for (const auto& [k, v] : st.errors) errors[k] = v;
+  json::array windows;
+  for (const auto& [ok, failed] : st.windows) windows.emplace_back(json::object{{"ok", ok}, {"failed", failed}});
+  const double total = static_cast<double>(st.ok + st.failed);
+  print(json::object{{"ok", st.ok},
+                     {"failed", st.failed},
+                     {"successRate", total > 0 ? static_cast<double>(st.ok) / total : 0.0},
+                     {"p50Ms", percentile(st.latencies_ms, 0.5)},
+                     {"p95Ms", percentile(st.latencies_ms, 0.95)},
+                     {"maxMs", st.latencies_ms.empty() ? 0.0 : *std::max_element(st.latencies_ms.begin(), st.latencies_ms.end())},
+                     {"maxFailureMs", st.max_failure_ms},
+                     {"errors", errors},
+                     {"firstError", st.first_error},
+                     {"windows", windows}});
+  co_return 0;
+}
+
+awaitable<int> run_a2a(daemon::node& n, options o) {
+  auto parsed = parse_target(o.target);
+  if (!parsed) {
+    print(json::object{{"ok", false}, {"error", parsed.error().what()}});
+    co_return 2;
+  }
+  auto t = *parsed;
+  auto c = co_await n.host().connect(t.addr);
+  if (!c) {
+    print(json::object{{"ok", false}, {"error", c.error().what()}});
+    co_return 1;
+  }
+  a2a::client client(n.shared_host());
+  result<a2a::task> r;
+  if (o.mode == "a2a-send") {
+    a2a::message m;
+    m.message_id = "fault-" + std::to_string(clock_type::now().time_since_epoch().count());
+    m.parts.push_back(a2a::part::data(json::parse(R"({"tool":"echo","arguments":{"text":"persist me"}})")));
+    r = co_await client.send(t.peer, std::move(m));
+  } else {
+    r = co_await client.get(t.peer, o.task);
+  }
+  if (!r) {
+    print(json::object{{"ok", false}, {"error", r.error().what()}});
+    co_return 1;
+  }
+  print(json::object{{"ok", true},
+                     {"task", r->id},
+                     {"state", a2a::to_string(r->status.state)},
+                     {"artifacts", r->artifacts.size()}});
+  co_return 0;
+}
+
+awaitable<void> sleep_ms(std::int64_t ms) {
+  asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(ms));
+  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+awaitable<int> run_flood_connect(options o) {
+  auto t = parse_target(o.target);
+  if (!t) co_return 2;
+  auto ex = co_await asio::this_coro::executor;
+  const auto ip = *t->addr.value_for(multiformats::protocol_code::ip4);
+  const auto port = static_cast<std::uint16_t>(std::stoi(*t->addr.value_for(multiformats::protocol_code::tcp)));
+  std::vector<std::unique_ptr<asio::ip::tcp::socket>> held;
+  std::size_t failed = 0;
+  const auto t0 = clock_type::now();
+  for (std::size_t i = 0; i < o.count; ++i) {
+    auto sock = std::make_unique<asio::ip::tcp::socket>(ex);
+    boost::system::error_code ec;
+    sock->open(asio::ip::tcp::v4(), ec);
+    if (!ec) sock->bind({asio::ip::make_address(o.bind), 0}, ec);
+    if (ec) {
+      ++failed;
+      continue;
+    }
+    auto [cec] = co_await sock->async_connect({asio::ip::make_address(ip), port}, asio::as_tuple(asio::use_awaitable));
+    if (cec) ++failed;
+    else held.push_back(std::move(sock));
+  }
+  const double open_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+  co_await sleep_ms(o.duration_ms);
+  // How many the target had already closed on us (refused at accept or timed out).
+  std::size_t closed_by_target = 0;
+  for (auto& s : held) {
+    char b;
+    boost::system::error_code ec;
+    s->non_blocking(true);
+    auto n = s->read_some(asio::buffer(&b, 1), ec);
+    if ((!ec && n == 0) || (ec && ec != asio::error::would_block)) ++closed_by_target;
+  }
+  print(json::object{{"attempted", o.count}, {"connected", held.size()}, {"connectFailed", failed},
+                     {"closedByTarget", closed_by_target}, {"openMs", open_ms}});
+  co_return 0;
+}
+
+awaitable<int> run_flood_streams(daemon::node& n, options o) {
+  auto t = parse_target(o.target);
+  if (!t) co_return 2;
+  auto c = co_await n.host().connect(t->addr);
+  if (!c) {
+    print(json::object{{"error", c.error().what()}});
+    co_return 1;
+  }
+  std::size_t opened = 0, refused = 0;
+  const auto until = clock_type::now() + std::chrono::milliseconds(o.duration_ms);
+  while (clock_type::now() < until) {
+    auto s = co_await n.host().new_stream(*c, "/praxis/tool/1.0.0");
+    if (s) {
+      ++opened;
+      (*s)->reset();
+    } else {
+      ++refused;
+      if ((*c)->is_closed()) {
+        auto again = co_await n.host().connect(t->addr);
+        if (!again) break;
+        c = std::move(again);
+      }
+    }
+  }
+  print(json::object{{"streamsOpened", opened}, {"streamsRefused", refused}});
+  co_return 0;
+}
+
+awaitable<int> run_bad_json(daemon::node& n, options o) {
+  auto t = parse_target(o.target);
+  if (!t) co_return 2;
+  auto c = co_await n.host().connect(t->addr);
+  if (!c) {
+    print(json::object{{"error", c.error().what()}});
+    co_return 1;
+  }
+  std::size_t answered = 0, dropped = 0;
+  std::string first_answer;
+  const std::string big = "{\"id\":1,\"name\":\"echo\",\"arguments\":{\"text\":\"" + std::string(5 << 20, 'a') + "\"}}\n";
+  const std::string deep = std::string(100000, '[') + "\n";
+  for (std::size_t i = 0; i < 2 * o.count; ++i) {
+    auto s = co_await n.host().new_stream(t->peer, "/praxis/tool/1.0.0");
+    if (!s) {
+      ++dropped;
+      continue;
+    }
+    const auto& line = i % 2 ? deep : big;
+    auto w = co_await (*s)->write(as_bytes(line));
+    (void)w;
+    (void)co_await (*s)->close_write();
+    auto reply = co_await core::read_to_end(**s, 1 << 20);
+    if (reply && !reply->empty()) {
+      ++answered;
+      if (first_answer.empty()) first_answer = std::string(reply->begin(), reply->begin() + std::min<std::size_t>(reply->size(), 200));
+    } else {
+      ++dropped;
+    }
+  }
+  print(json::object{{"badLines", 2 * o.count}, {"answeredWithError", answered}, {"streamReset", dropped},
+                     {"sampleAnswer", first_answer}});
+  co_return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  try {
+    o = parse_args(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  asio::io_context ctx(1);
+  auto started = start_node(ctx, o, o.mode == "serve" ? o.listen : "/ip4/0.0.0.0/tcp/0");
+  if (!started) {
+    print(json::object{{"ok", false}, {"error", started.error().what()}});
+    return 1;
+  }
+  auto& n = **started;
+  int rc = 0;
+  if (o.mode == "serve") {
+    add_tools(n);
+    json::array addrs;
+    for (const auto& a : n.host().listen_addresses()) addrs.emplace_back(a.to_string() + "/p2p/" + n.host().id().to_string());
+    print(json::object{{"peerId", n.host().id().to_string()}, {"addrs", addrs}});
+    asio::signal_set signals(ctx, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+      if (!ec) asio::co_spawn(ctx, n.close(), [&](std::exception_ptr) { ctx.stop(); });
+    });
+    ctx.run();
+    return 0;
+  }
+  auto body = [](daemon::node& n, options o, int& rc) -> awaitable<void> {
+    if (o.mode == "call") rc = co_await run_call(n, o);
+    else if (o.mode == "a2a-send" || o.mode == "a2a-get") rc = co_await run_a2a(n, o);
+    else if (o.mode == "flood-connect") rc = co_await run_flood_connect(o);
+    else if (o.mode == "flood-streams") rc = co_await run_flood_streams(n, o);
+    else if (o.mode == "bad-json") rc = co_await run_bad_json(n, o);
+    else rc = 2;
+    co_await n.close();
+  };
+  asio::co_spawn(ctx, body(n, o, rc), [&](std::exception_ptr e) {
+    if (e) rc = 1;
+    ctx.stop();
+  });
+  ctx.run();
+  return rc;
+}

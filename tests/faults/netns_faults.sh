@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Fault tests between two whole nodes in network namespaces this script
+# creates (server 10.78.0.1 <-veth-> client 10.78.0.2); nothing touches the
+# machine's own interfaces. Every namespace and process is removed on exit.
+#
+#   netns_faults.sh --peer agentp2p_fault_peer
+#
+# Scenarios (each prints one "figures:" line):
+#   lossy     tc netem 5% loss + 100 ms delay each way: a 1 MiB transfer and
+#             20 tool calls complete (skipped when the kernel has no sch_netem)
+#   sigkill   the server is SIGKILLed mid-call: the caller gets an error
+#             within its deadline
+#   restart   the server restarts with the same identity and data directory:
+#             same peer id, the A2A task and its result are still there, and
+#             a client that kept calling recovers
+#   partition the link goes down for 3 s and comes back: calls recover
+# Exits 77 (ctest: skipped) when not root or `ip netns` is unavailable.
+set -euo pipefail
+
+peer_bin=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --peer) peer_bin=$2; shift 2 ;;
+    *) echo "netns_faults.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[[ -x $peer_bin ]] || { echo "netns_faults.sh: --peer $peer_bin is not executable" >&2; exit 2; }
+if [[ $(id -u) -ne 0 ]]; then echo "SKIP: needs root"; exit 77; fi
+if ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then echo "SKIP: no 'ip netns'"; exit 77; fi
+
+tag="flt$$"
+ns_s="${tag}s" ns_c="${tag}c"
+work=$(mktemp -d)
+server_pid=""
+bg_pids=()
+
+cleanup() {
+  local code=$?
+  [[ -n $server_pid ]] && kill -9 "$server_pid" 2>/dev/null || true
+  for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  ip netns del "$ns_s" 2>/dev/null || true
+  ip netns del "$ns_c" 2>/dev/null || true
+  if [[ $code -ne 0 ]]; then
+    for f in "$work"/*.out "$work"/*.err; do [[ -s $f ]] && { echo "--- $(basename "$f")"; tail -n 20 "$f"; }; done
+  fi
+  rm -rf "$work"
+  exit $code
+}
+trap cleanup EXIT INT TERM
+
+ip netns add "$ns_s"
+ip netns add "$ns_c"
+ip -n "$ns_s" link set lo up
+ip -n "$ns_c" link set lo up
+ip -n "$ns_s" link add eth0 type veth peer name eth0 netns "$ns_c"
+ip -n "$ns_s" addr add 10.78.0.1/24 dev eth0
+ip -n "$ns_c" addr add 10.78.0.2/24 dev eth0
+ip -n "$ns_s" link set eth0 up
+ip -n "$ns_c" link set eth0 up
+
+fail() { echo "FAIL: $*"; exit 1; }
+json_field() { sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p" <<<"$1" | head -n1 | tr -d '"'; }
+
+start_server() {
+  ip netns exec "$ns_s" "$peer_bin" serve --data-dir "$work/server" --listen /ip4/10.78.0.1/tcp/4101 \
+    >"$work/server.out" 2>>"$work/server.err" &
+  server_pid=$!
+  for _ in $(seq 100); do
+    [[ -s $work/server.out ]] && break
+    sleep 0.1
+  done
+  local line
+  line=$(head -n1 "$work/server.out")
+  peer_id=$(json_field "$line" peerId)
+  [[ -n $peer_id ]] || fail "server did not start: $line"
+  target="/ip4/10.78.0.1/tcp/4101/p2p/$peer_id"
+}
+
+client() {  # client ARGS... -> the client's JSON line on stdout
+  ip netns exec "$ns_c" "$peer_bin" "$@" --data-dir "$work/client" 2>>"$work/client.err" | tail -n1
+}
+
+start_server
+first_peer=$peer_id
+echo "server $peer_id"
+
+# --- baseline
+out=$(client call --target "$target" --count 20)
+echo "figures: baseline $out"
+[[ $(json_field "$out" failed) == 0 ]] || fail "baseline calls failed"
+
+# --- A2A task before the restart
+sent=$(client a2a-send --target "$target")
+task_id=$(json_field "$sent" task)
+[[ $(json_field "$sent" state) == completed ]] || fail "A2A task did not complete: $sent"
+
+# --- lossy link
+if tc -n "$ns_s" qdisc add dev eth0 root netem loss 5% delay 100ms 2>/dev/null; then
+  tc -n "$ns_c" qdisc add dev eth0 root netem loss 5% delay 100ms
+  out=$(client call --target "$target" --tool blob --args '{"bytes":1048576}' --count 1 --deadline-ms 60000)
+  echo "figures: lossy 1MiB transfer $out"
+  [[ $(json_field "$out" ok) == 1 ]] || fail "1 MiB transfer over the lossy link failed"
+  out=$(client call --target "$target" --count 20 --deadline-ms 20000)
+  echo "figures: lossy 20 calls $out"
+  [[ $(json_field "$out" ok) == 20 ]] || fail "calls over the lossy link failed"
+  tc -n "$ns_s" qdisc del dev eth0 root
+  tc -n "$ns_c" qdisc del dev eth0 root
+else
+  echo "figures: lossy SKIPPED (this kernel has no sch_netem: tc qdisc netem unavailable)"
+fi
+
+# --- restart with the same identity while a client keeps calling
+client call --target "$target" --duration-ms 9000 --deadline-ms 1500 --window-ms 1000 --interval-ms 100 >"$work/restart.out" &
+bg_pids+=($!)
+sleep 2
+kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true
+sleep 1
+start_server
+[[ $peer_id == "$first_peer" ]] || fail "peer id changed across the restart: $first_peer -> $peer_id"
+got=$(client a2a-get --target "$target" --task "$task_id")
+echo "figures: restart task $got"
+[[ $(json_field "$got" state) == completed && $(json_field "$got" artifacts) -ge 1 ]] || fail "task lost across the restart: $got"
+wait "${bg_pids[-1]}" || true
+out=$(tail -n1 "$work/restart.out")
+echo "figures: restart calls $out"
+last_window=$(grep -o '"windows":\[.*\]' <<<"$out" | grep -o '{"ok":[0-9]*' | tail -n2 | head -n1 | grep -o '[0-9]*$')
+[[ ${last_window:-0} -gt 0 ]] || fail "calls did not recover after the restart"
+
+# --- partition that heals
+client call --target "$target" --duration-ms 9000 --deadline-ms 1500 --window-ms 1000 --interval-ms 100 >"$work/partition.out" &
+bg_pids+=($!)
+sleep 2
+ip -n "$ns_c" link set eth0 down
+sleep 3
+ip -n "$ns_c" link set eth0 up
+wait "${bg_pids[-1]}" || true
+out=$(tail -n1 "$work/partition.out")
+echo "figures: partition $out"
+[[ $(json_field "$out" failed) -gt 0 ]] || echo "note: no call failed during the partition"
+last_window=$(grep -o '"windows":\[.*\]' <<<"$out" | grep -o '{"ok":[0-9]*' | tail -n2 | head -n1 | grep -o '[0-9]*$')
+[[ ${last_window:-0} -gt 0 ]] || fail "calls did not recover after the partition healed"
+
+# --- SIGKILL mid-call (last: the server is gone afterwards)
+client call --target "$target" --tool sleep --args '{"ms":20000}' --count 1 --deadline-ms 4000 >"$work/kill.out" &
+bg_pids+=($!)
+sleep 1.5
+kill -9 "$server_pid"; server_pid=""
+wait "${bg_pids[-1]}" || true
+out=$(tail -n1 "$work/kill.out")
+echo "figures: sigkill $out"
+[[ $(json_field "$out" failed) == 1 ]] || fail "the call to a killed peer did not fail"
+max_fail=$(json_field "$out" maxFailureMs)
+awk -v m="$max_fail" 'BEGIN { exit !(m <= 4500) }' || fail "the caller waited ${max_fail} ms, past its 4000 ms deadline"
+echo "netns_faults: all scenarios passed"
