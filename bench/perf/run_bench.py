@@ -20,6 +20,8 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NODE = ROOT / "tests/interop/node22"
 JS = ROOT / "bench/perf/js/bench_node.mjs"
+JS_MCP = ROOT / "bench/perf/js/mcp_server.mjs"
+JS_A2A = ROOT / "bench/perf/js/a2a_server.mjs"
 GiB = 1 << 30
 MB = 1e6
 
@@ -63,6 +65,33 @@ class Server:
                 self.proc.wait()
 
 
+class UrlServer:
+    """An HTTP server process that prints its URL first (plain, or JSON {"url": ...}).
+
+    Ours stop on SIGTERM, the js references when stdin closes; stop() does both."""
+
+    def __init__(self, argv, name):
+        self.name = name
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True)
+        started.append(self.proc)
+        line = self.proc.stdout.readline().strip()
+        if not line:
+            raise RuntimeError(f"{name}: server did not start")
+        self.url = json.loads(line)["url"] if line.startswith("{") else line
+        self.port = int(self.url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.send_signal(signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
 def stop_all():
     for p in started:
         if p.poll() is None:
@@ -93,6 +122,9 @@ class Suite:
         self.bench = b / "bench/perf/agentp2p-bench"
         self.perf = b / "apps/agentp2p-perf"
         self.pingpong = b / "bench/perf/pingpong"
+        self.rpcload = b / "bench/perf/rpcload"
+        self.mcp_fixture = b / "tests/mcp/agentp2p_mcp_fixture_server"
+        self.a2a_server = b / "tests/a2a_http/agentp2p_a2a_http_server"
         self.rows = []
 
     def row(self, metric, unit, ours, ref_name, ref, goal_op, goal, note=""):
@@ -247,10 +279,87 @@ class Suite:
             self.row("RSS per idle connection at 10,000", "bytes", o10, "js-libp2p at 1,000", j, "<=", 0.2,
                      "one run; 10,000 connections open")
 
+    # ---- agent protocols over HTTP and stdio: one C load client (rpcload) for both sides
+    def rpc_http(self, srv, path, proto, n, inflight=16):
+        return run_json([str(self.rpcload), "http", "--port", str(srv.port), "--path", path, "--proto", proto,
+                         "--count", str(n), "--inflight", str(inflight), "--server-pid", str(srv.proc.pid)], 600)
+
+    def rpc_rows(self, metric, o, r, ref_name, goal_rate, goal_cost, extra_note=""):
+        note = (f"client CPU/call {o['client_cpu_us_per_call']:.0f} µs (ours) / {r['client_cpu_us_per_call']:.0f} µs"
+                f" (ref){extra_note}")
+        self.row(f"{metric}: calls/s", "calls/s", o["per_second"], ref_name, r["per_second"], ">=", goal_rate, note)
+        for q in ("median_us", "p95_us"):
+            self.row(f"{metric}: {'p50' if q == 'median_us' else 'p95'}", "µs", o[q], ref_name, r[q], "<=",
+                     1 / goal_rate, note)
+        if "server_cpu_us_per_call" in o and "server_cpu_us_per_call" in r:
+            self.row(f"{metric}: server CPU per call", "µs", o["server_cpu_us_per_call"], ref_name,
+                     r["server_cpu_us_per_call"], "<=", goal_cost, "utime+stime from /proc/<pid>/stat")
+
+    def mcp_http(self):
+        n = self.a.mcp_calls
+        ref_n = max(n // 4, 1000)
+        log(f"MCP tools/call over Streamable HTTP, 16 in flight, stateful (a session per connection): {n} ours, "
+            f"{ref_n} TypeScript SDK")
+
+        def ours():
+            srv = UrlServer([str(self.mcp_fixture), "--http", "0"], "agentp2p MCP fixture")
+            try:
+                return self.rpc_http(srv, "/mcp", "mcp", n)
+            finally:
+                srv.stop()
+
+        def ref():
+            srv = UrlServer([str(NODE), str(JS_MCP), "--http"], "TypeScript SDK MCP server")
+            try:
+                return self.rpc_http(srv, "/mcp", "mcp", ref_n)
+            finally:
+                srv.stop()
+
+        o = median_of(self.a.runs, ours)
+        r = median_of(self.a.runs, ref)
+        self.rpc_rows("MCP tools/call over Streamable HTTP, 16 in flight", o, r, "TypeScript SDK (stateful, SSE)",
+                      10, 0.1)
+
+    def mcp_stdio(self):
+        n = self.a.stdio_calls
+        ref_n = max(n // 2, 1000)
+        log(f"MCP tools/call over stdio, sequential: {n} ours, {ref_n} TypeScript SDK")
+        o = median_of(self.a.runs, lambda: run_json([str(self.rpcload), "stdio", "--count", str(n), "--",
+                                                     str(self.mcp_fixture), "--stdio"], 600))
+        r = median_of(self.a.runs, lambda: run_json([str(self.rpcload), "stdio", "--count", str(ref_n), "--",
+                                                     str(NODE), str(JS_MCP), "--stdio"], 600))
+        self.rpc_rows("MCP tools/call over stdio, sequential", o, r, "TypeScript SDK", 5, 0.2)
+
+    def a2a_http(self):
+        n = self.a.a2a_calls
+        ref_n = max(n // 4, 1000)
+        log(f"A2A SendMessage (1.0; message/send in 0.3) over HTTP, 16 in flight: {n} ours, {ref_n} @a2a-js/sdk")
+
+        def ours():
+            srv = UrlServer([str(self.a2a_server)], "agentp2p A2A HTTP server")
+            try:
+                return self.rpc_http(srv, "/a2a", "a2a", n)
+            finally:
+                srv.stop()
+
+        def ref():
+            srv = UrlServer([str(NODE), str(JS_A2A)], "@a2a-js/sdk server")
+            try:
+                return self.rpc_http(srv, "/a2a", "a2a", ref_n)
+            finally:
+                srv.stop()
+
+        o = median_of(self.a.runs, ours)
+        r = median_of(self.a.runs, ref)
+        self.rpc_rows("A2A message/send over HTTP, 16 in flight", o, r, "@a2a-js/sdk", 10, 0.1,
+                      "; ours runs the echo tool as a stored task (sqlite, history, artifact), the reference"
+                      " answers with a message")
+
     def run(self):
         only = set(self.a.only.split(",")) if self.a.only else None
         want = lambda m: only is None or m in only  # noqa: E731
-        ours, js = self.ours(), self.js()
+        libp2p = [m for m in ("throughput", "dial", "ping", "rr", "streams", "tool") if want(m)]
+        ours, js = (self.ours(), self.js()) if libp2p else (None, None)
         try:
             if want("throughput"):
                 self.throughput(ours, js)
@@ -265,16 +374,17 @@ class Suite:
             if want("tool"):
                 self.tool(ours, js)
         finally:
-            ours.stop()
-            js.stop()
+            if ours:
+                ours.stop()
+                js.stop()
         if want("rss"):
             self.rss()
-        # Hooks for the agent-protocol metrics: add a method like tool() once the
-        # servers can be started on their own (see bench/README.md).
-        for m in ("MCP tools/call over Streamable HTTP, 16 in flight", "MCP tools/call over stdio, sequential"):
-            self.not_measured(m, "not yet measured (the MCP server landed after this suite; no load client yet)")
-        self.not_measured("A2A message/send over HTTP, 16 in flight",
-                          "not yet measured (A2A over HTTP exists as a test server only; no load client yet)")
+        if want("mcp_http"):
+            self.mcp_http()
+        if want("mcp_stdio"):
+            self.mcp_stdio()
+        if want("a2a"):
+            self.a2a_http()
 
 
 def fmt(v):
@@ -304,7 +414,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="smaller counts (64 MiB, 100 dials, ...) for a fast look")
     ap.add_argument("--force", action="store_true", help="run even when the load average says the machine is busy")
     ap.add_argument("--runs", type=int, default=3, help="repeats per metric; the median is reported (>= 3)")
-    ap.add_argument("--only", help="comma-separated: throughput,dial,ping,rr,streams,tool,rss")
+    ap.add_argument("--only", help="comma-separated: throughput,dial,ping,rr,streams,tool,rss,mcp_http,mcp_stdio,a2a")
     ap.add_argument("--out", help="JSON output (default BUILD/bench/results.json)")
     a = ap.parse_args()
     if a.runs < 3:
@@ -315,6 +425,9 @@ def main():
     a.requests = 500 if a.quick else 2000
     a.streams = 4000 if a.quick else 20000
     a.tool_calls = 2000 if a.quick else 10000
+    a.mcp_calls = 4000 if a.quick else 20000
+    a.stdio_calls = 2000 if a.quick else 10000
+    a.a2a_calls = 2000 if a.quick else 10000
 
     load1 = os.getloadavg()[0]
     cores = os.cpu_count() or 1
@@ -324,7 +437,7 @@ def main():
             f"(threshold 0.5). Rerun when it is idle, or pass --force (numbers will be noisy; ratios measured in "
             f"the same run still compare).")
         return 3
-    for path in (NODE, JS):
+    for path in (NODE, JS, JS_MCP, JS_A2A):
         if not path.exists():
             log(f"missing {path}: run `npm ci` in tests/interop")
             return 1

@@ -162,6 +162,24 @@ TEST(a2a_sqlite_store, history_is_capped_and_eviction_picks_the_oldest_finished)
   EXPECT_EQ(*store->count("p"), 2u);
 }
 
+TEST(a2a_sqlite_store, counts_per_owner_follow_inserts_and_erases) {
+  auto store = std::move(*a2a::sqlite_task_store::open(":memory:"));
+  auto base = a2a::now();
+  EXPECT_EQ(*store->count("p"), 0u);  // counted once, then kept up to date
+  ASSERT_TRUE(store->insert(make_task("a", "c", a2a::task_state::completed, base), "p"));
+  ASSERT_TRUE(store->insert(make_task("b", "c", a2a::task_state::completed, base), "p"));
+  ASSERT_TRUE(store->insert(make_task("x", "c", a2a::task_state::completed, base), "q"));
+  EXPECT_EQ(*store->count("p"), 2u);
+  EXPECT_FALSE(store->insert(make_task("a", "c", a2a::task_state::completed, base), "p"));  // duplicate id
+  EXPECT_EQ(*store->count("p"), 2u);
+  ASSERT_TRUE(store->erase("a"));
+  ASSERT_TRUE(store->erase("missing"));
+  EXPECT_EQ(*store->count("p"), 1u);
+  EXPECT_EQ(*store->count("q"), 1u);
+  ASSERT_TRUE(store->erase("x"));
+  EXPECT_EQ(*store->count("q"), 0u);
+}
+
 TEST(a2a_sqlite_store, refuses_a_newer_schema) {
   temp_db db;
   { ASSERT_TRUE(a2a::sqlite_task_store::open(db.path)); }

