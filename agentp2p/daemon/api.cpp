@@ -309,9 +309,13 @@ awaitable<api_response> api::route(api_request& req) {
     if (auto it = req.query.find("peer"); it != req.query.end()) peer_id = it->second;
     co_return co_await a2a_get(std::move(id), std::move(peer_id));
   }
-  if (p.starts_with("/api/v1/") || p == "/metrics")
-    co_return error_response(405, "method_not_allowed",
-                             req.method + " " + p + " is not a route of this API; see GET /api/v1/openapi.json");
+  static constexpr std::string_view known[] = {"/api/v1/node", "/api/v1/peers", "/api/v1/tools", "/api/v1/tasks",
+                                               "/api/v1/find-agents", "/api/v1/openapi.json", "/metrics",
+                                               "/api/v1/tools/call", "/api/v1/peers/connect", "/api/v1/a2a/send"};
+  for (auto k : known)
+    if (p == k)
+      co_return error_response(405, "method_not_allowed",
+                               req.method + " is not allowed on " + p + "; see GET /api/v1/openapi.json");
   co_return error_response(404, "not_found", "no route " + p + "; the API is under /api/v1 (GET /api/v1/openapi.json)");
 }
 

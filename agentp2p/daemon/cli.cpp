@@ -136,7 +136,7 @@ void show_node(const json::value& v) {
             << "peers:    " << str(v, "peers") << " known, " << str(v, "connections") << " connections\n"
             << "tools:    " << str(v, "tools") << "\n";
   if (auto* addrs = v.as_object().if_contains("listenAddrs"); addrs && addrs->is_array())
-    for (const auto& a : addrs->as_array()) std::cout << "listen:   " << a.as_string() << "\n";
+    for (const auto& a : addrs->as_array()) std::cout << "listen:   " << std::string(a.as_string()) << "\n";
 }
 
 void show_peers(const json::value& v) {
@@ -237,6 +237,8 @@ int show_config(const run_flags& flags, bool check_only) {
 int cli_main(int argc, char** argv) {
   CLI::App app{"agentp2p: peer-to-peer networking for AI agents"};
   app.require_subcommand(1);
+  // Options of the main command (--log-level) may also follow the subcommand.
+  app.fallthrough();
   std::string log_level;
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (env AGENTP2P_LOG_LEVEL)");
 

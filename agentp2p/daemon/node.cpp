@@ -110,7 +110,8 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   card.name = opts.name;
   card.description = opts.description;
   card.version = opts.version;
-  n->a2a_ = a2a::service::start(n->host_, std::make_shared<a2a::dispatcher>(n->tasks_, card));
+  n->a2a_rpc_ = std::make_shared<a2a::dispatcher>(n->tasks_, card);
+  n->a2a_ = a2a::service::start(n->host_, n->a2a_rpc_);
 
   for (const auto& text : opts.listen) {
     AP_TRY(auto addr, multiformats::multiaddr::parse(text));

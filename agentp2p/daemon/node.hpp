@@ -62,6 +62,8 @@ class node {
   ping::service& ping() noexcept { return *ping_; }
   praxis::agent_services& agent() noexcept { return *agent_; }
   a2a::task_manager& tasks() noexcept { return *tasks_; }
+  // The A2A JSON-RPC dispatcher (served on /praxis/a2a/1.0.0 and over HTTP).
+  std::shared_ptr<a2a::dispatcher> a2a_dispatcher() const noexcept { return a2a_rpc_; }
   // The DHT and capability search; null when dht.enabled is false.
   std::shared_ptr<kad::service> dht() const noexcept { return dht_; }
   std::shared_ptr<discovery::capability_search> capabilities() const noexcept { return search_; }
@@ -76,6 +78,7 @@ class node {
   std::shared_ptr<ping::service> ping_;
   std::unique_ptr<praxis::agent_services> agent_;
   std::shared_ptr<a2a::task_manager> tasks_;
+  std::shared_ptr<a2a::dispatcher> a2a_rpc_;
   std::shared_ptr<a2a::service> a2a_;
   std::shared_ptr<kad::service> dht_;
   std::shared_ptr<discovery::capability_search> search_;

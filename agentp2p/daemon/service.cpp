@@ -10,8 +10,15 @@
 #include <boost/json.hpp>
 
 #include "agentp2p/agent/a2a/types.hpp"
+#include "agentp2p/agent/a2a_http/http_binding.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/daemon/api.hpp"
+#include "agentp2p/daemon/http_mount.hpp"
+#include "agentp2p/host/bootstrap.hpp"
+#include "agentp2p/host/connection_manager.hpp"
+#include "agentp2p/http/server.hpp"
+#include "agentp2p/protocols/mdns/mdns.hpp"
+#include "agentp2p/protocols/mdns/network_interfaces.hpp"
 #include "agentp2p/transport/tcp/socket_stream.hpp"
 
 namespace agentp2p::daemon {
@@ -72,12 +79,97 @@ result<std::unique_ptr<service>> service::start(executor ex, const config& cfg, 
   AP_TRY(s->node_, node::start(ex, opts));
   s->api_ = std::make_unique<daemon::api>(*s);
   s->observe();
-  // TODO(http): start the HTTP server on cfg.http.address and mount api_, /mcp and /a2a.
-  if (cfg.http.enabled) log::info("HTTP API not built into this version yet");
+  AP_TRYV(s->start_discovery());
+  if (cfg.http.enabled) {
+    AP_TRYV(s->start_http(ex));
+    AP_TRYV(s->write_api_file());
+  }
   return s;
 }
 
+void service::stop_discovery() {
+  if (mdns_) {
+    mdns_->remove_listener(mdns_token_);
+    mdns_->stop();
+  }
+  if (bootstrap_) bootstrap_->stop();
+  if (connections_) connections_->stop();
+}
+
+// The connection manager (connections.*), bootstrap peers and mDNS.
+result<void> service::start_discovery() {
+  auto h = node_->shared_host();
+  host::connection_manager_config cm;
+  cm.low_water = static_cast<std::size_t>(config_.connections.low);
+  cm.high_water = static_cast<std::size_t>(config_.connections.high);
+  cm.grace_period = config_.connections.grace_period;
+  connections_ = host::connection_manager::start(h, cm);
+  if (!config_.bootstrap.empty()) {
+    host::bootstrap_config bc;
+    bc.peers = config_.bootstrap;
+    AP_TRY(bootstrap_, host::bootstrap::start(h, bc, connections_));
+  }
+  if (!config_.mdns.enabled) return {};
+  mdns::config mc;
+  mc.service_names = config_.mdns.service_names;
+  if (config_.mdns.interfaces.size() == 1 && config_.mdns.interfaces.front() == "all") {
+    for (const auto& i : mdns::list_interfaces())
+      if (i.up) mc.interfaces.push_back(i.name);
+  } else {
+    mc.interfaces = config_.mdns.interfaces;
+  }
+  auto started = mdns::service::start(h, mc);
+  if (!started) {
+    // Discovery is a convenience: the node works without it.
+    log::warn("mDNS not started: " + started.error().message);
+    return {};
+  }
+  mdns_ = std::move(*started);
+  mdns_token_ = mdns_->on_peer_found([this](const mdns::peer_found& p) {
+    node_->agent().peers().add_peer(p.peer);
+    json::object d;
+    d["peerId"] = p.peer.to_string();
+    d["service"] = p.service;
+    json::array addrs;
+    for (const auto& a : p.addrs) addrs.emplace_back(a.to_string());
+    d["addrs"] = std::move(addrs);
+    events_.publish("peer.discovered", std::move(d));
+  });
+  return {};
+}
+
+// The HTTP server on http.address, carrying the API (and MCP, A2A).
+result<void> service::start_http(executor ex) {
+  const auto& address = config_.http.address;
+  auto colon = address.rfind(':');
+  http::listen_endpoint ep;
+  ep.address = address.substr(0, colon);
+  if (ep.address == "localhost") ep.address = "127.0.0.1";
+  if (ep.address.size() > 2 && ep.address.front() == '[') ep.address = ep.address.substr(1, ep.address.size() - 2);
+  ep.port = static_cast<std::uint16_t>(std::stoul(address.substr(colon + 1)));
+  http::config hc;
+  hc.listen = {ep};
+  hc.policy = api_policy(config_.http);
+  http_ = std::make_unique<http::server>(ex, hc);
+  mount_api(*http_, *this);
+  a2a::http_binding_config a2a_http;
+  a2a_http.policy = api_policy(config_.http);
+  a2a::mount_http(*http_, node_->a2a_dispatcher(), a2a_http);
+  auto started = http_->start();
+  if (!started) {
+    auto e = std::move(started).error();
+    e.message = "HTTP API on " + address + ": " + e.message +
+                " (another node may use it: pass --api 127.0.0.1:0 for any free port, or set http.address)";
+    return e;
+  }
+  api_url_ = http_->url();
+  if (config_.http.token.empty() && ep.address != "127.0.0.1" && ep.address != "::1")
+    log::warn("the HTTP API listens on " + address + " without a token: anyone who reaches it can call tools; set http.token");
+  return {};
+}
+
 service::~service() {
+  stop_discovery();
   if (node_) {
     node_->host().unsubscribe(host_token_);
     node_->agent().peers().unsubscribe(registry_token_);
@@ -219,7 +311,9 @@ void service::remove_runtime_files() {
 }
 
 awaitable<void> service::shutdown(std::chrono::milliseconds drain) {
-  // TODO(http): stop accepting HTTP requests first.
+  // No new requests; in-flight ones finish within the server's close timeout.
+  if (http_) co_await http_->close();
+  stop_discovery();
   auto ex = co_await asio::this_coro::executor;
   const auto until = std::chrono::steady_clock::now() + drain;
   while (std::chrono::steady_clock::now() < until &&

@@ -18,6 +18,17 @@
 #include "agentp2p/daemon/metrics.hpp"
 #include "agentp2p/daemon/node.hpp"
 
+namespace agentp2p::http {
+class server;
+}
+namespace agentp2p::host {
+class connection_manager;
+class bootstrap;
+}  // namespace agentp2p::host
+namespace agentp2p::mdns {
+class service;
+}
+
 namespace agentp2p::daemon {
 
 class api;
@@ -26,6 +37,10 @@ class service {
  public:
   static result<std::unique_ptr<service>> start(executor ex, const config& cfg, std::string agent_version);
   ~service();
+
+  // Null when the setting is off.
+  std::shared_ptr<mdns::service> mdns() const noexcept { return mdns_; }
+  std::shared_ptr<host::bootstrap> bootstrap() const noexcept { return bootstrap_; }
 
   daemon::node& node() noexcept { return *node_; }
   event_bus& events() noexcept { return events_; }
@@ -54,6 +69,9 @@ class service {
  private:
   service() = default;
   void observe();
+  result<void> start_http(executor ex);
+  result<void> start_discovery();
+  void stop_discovery();
   result<void> write_api_file();
 
   config config_;
@@ -63,6 +81,11 @@ class service {
   daemon::metrics metrics_;
   std::unique_ptr<daemon::node> node_;
   std::unique_ptr<daemon::api> api_;
+  std::unique_ptr<http::server> http_;
+  std::shared_ptr<host::connection_manager> connections_;
+  std::shared_ptr<host::bootstrap> bootstrap_;
+  std::shared_ptr<mdns::service> mdns_;
+  std::uint64_t mdns_token_ = 0;
   std::string api_url_;
   std::uint64_t host_token_ = 0, registry_token_ = 0, calls_token_ = 0;
   std::chrono::steady_clock::time_point started_at_;
