@@ -120,12 +120,12 @@ try {
   const bobNode = page.locator(`#graph g.node.up[data-peer="${bob.ready.peerId}"]`)
   await bobNode.waitFor({ timeout: 15_000 })
   await page.locator(`#peer-rows tr[data-peer="${bob.ready.peerId}"]`).getByText('bob').waitFor({ timeout: 15_000 })
-  await page.locator('#graph line.edge:not(.down)').first().waitFor({ timeout: 5_000 })
+  await page.locator(`#graph line.edge:not(.down)[data-peer="${bob.ready.peerId}"]`).waitFor({ state: 'attached', timeout: 5_000 })
   await page.locator('#log li[data-type="card.updated"]').first().waitFor({ timeout: 10_000 })
 
   // His card, from a click on his node in the graph.
   await bobNode.click()
-  await page.locator('#card dd').getByText(bob.ready.peerId).waitFor({ timeout: 10_000 })
+  await page.locator('#card dd code').getByText(bob.ready.peerId, { exact: true }).waitFor({ timeout: 10_000 })
   await page.locator('#card').getByText('node_info').waitFor({ timeout: 10_000 })
   await shot(page, '02-peer-connected')
 
@@ -155,7 +155,7 @@ try {
   // Keyboard: the graph's nodes are focusable buttons.
   await page.locator(`#graph g.node.self`).focus()
   await page.keyboard.press('Enter')
-  await page.locator('#card dd').getByText(alice.ready.peerId).waitFor({ timeout: 5_000 })
+  await page.locator('#card dd code').getByText(alice.ready.peerId, { exact: true }).waitFor({ timeout: 5_000 })
 
   assert.deepEqual(problems, [], 'the page logged errors')
   console.log('dashboard test: ok')

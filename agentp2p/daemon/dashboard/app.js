@@ -73,7 +73,7 @@ function el (tag, attrs, ...children) {
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v)
     else e.setAttribute(k, v === true ? '' : v)
   }
-  for (const c of children.flat()) if (c !== undefined && c !== null) e.append(c instanceof Node ? c : String(c))
+  for (const c of children.flat(Infinity)) if (c !== undefined && c !== null) e.append(c instanceof Node ? c : String(c))
   return e
 }
 
@@ -375,6 +375,7 @@ async function callTool (event) {
   } catch (e) {
     status.className = 'hint err'
     status.textContent = 'The arguments are not a JSON object: ' + e.message
+    out.textContent = ''
     return
   }
   const body = { tool: t.name, arguments: args }
@@ -412,7 +413,7 @@ function renderTaskPeers () {
 function renderTasks () {
   const rows = []
   const row = (task, where) => el('tr', { 'data-task': task.id },
-    el('td', { class: 'mono', title: task.id }, shortId(task.id), where ? el('div', { class: 'hint' }, 'on ' + where) : null),
+    el('td', { class: 'mono nowrap', title: task.id }, shortId(task.id), where ? el('div', { class: 'hint' }, 'on ' + where) : null),
     el('td', { class: 'state-' + stateName(task.status && task.status.state) }, stateName(task.status && task.status.state)),
     el('td', {}, task.status && task.status.timestamp ? new Date(task.status.timestamp).toLocaleTimeString() : ''),
     el('td', { class: 'mono' }, lastWords(task).slice(0, 300)))
