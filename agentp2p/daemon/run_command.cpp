@@ -58,6 +58,9 @@ int run_node(const layered_config& layered, const std::string& agent_version) {
   const auto& cfg = layered.cfg;
   for (const auto& w : layered.warnings) log::warn(w);
   asio::io_context ctx(1);
+  // Signals are caught from before the ready line, so a script may stop the
+  // node as soon as it has read it.
+  asio::signal_set signals(ctx, SIGINT, SIGTERM);
   auto started = service::start(ctx.get_executor(), cfg, agent_version);
   if (!started) {
     std::cerr << "agentp2p: " << started.error().message << "\n";
@@ -67,7 +70,6 @@ int run_node(const layered_config& layered, const std::string& agent_version) {
   std::cout << boost::json::serialize(d->ready_line()) << std::endl;
 
   // First signal: graceful shutdown; a second one, or the hard deadline, ends at once.
-  asio::signal_set signals(ctx, SIGINT, SIGTERM);
   asio::steady_timer deadline(ctx);
   bool stopping = false;
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
