@@ -145,15 +145,19 @@ function debounced (fn, ms) {
 
 // ---------------------------------------------------------------- loading
 
-async function loadNode () {
-  state.node = await api('/api/v1/node')
-  $('node-name').textContent = state.node.name
-  $('node-id').textContent = state.node.peerId
-  document.title = state.node.name + ' · agentp2p'
+function showNode (node) {
+  state.node = node
+  $('node-name').textContent = node.name
+  $('node-id').textContent = node.peerId
+  document.title = node.name + ' · agentp2p'
 }
 
+async function loadNode () { showNode(await api('/api/v1/node')) }
+
+// Peers, tools and this node's own counts (connections) change together.
 async function loadPeers () {
-  const [peers, tools] = await Promise.all([api('/api/v1/peers'), api('/api/v1/tools')])
+  const [node, peers, tools] = await Promise.all([api('/api/v1/node'), api('/api/v1/peers'), api('/api/v1/tools')])
+  showNode(node)
   state.peers = peers.peers.slice().sort((a, b) => (a.name || '').localeCompare(b.name || '') || a.peerId.localeCompare(b.peerId))
   state.tools = tools
   renderGraph()
