@@ -195,7 +195,8 @@ function renderGraph () {
   const edges = []
   const n = state.peers.length
   state.peers.forEach((p, i) => {
-    const angle = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(n, 1)
+    // One peer above; more spread around, starting off the vertical (the box is wide).
+    const angle = -Math.PI / 2 + (n > 1 ? Math.PI / n : 0) + (2 * Math.PI * i) / Math.max(n, 1)
     const x = Math.round(Math.cos(angle) * 220)
     const y = Math.round(Math.sin(angle) * 150)
     edges.push(svg('line', { x1: 0, y1: 0, x2: x, y2: y, class: 'edge' + (p.connected ? '' : ' down'), 'data-peer': p.peerId }))
