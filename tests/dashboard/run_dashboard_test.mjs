@@ -3,7 +3,8 @@
 // loopback; alice's API wants a token. Open alice's dashboard, enter the
 // token, connect alice to bob through the API, see bob appear in the graph
 // and the peer list (pushed by the event stream), read his card, call his
-// tool from the form, send him an A2A task, and see the events. Also checks
+// tool from the form, send him an A2A task, see the events, and see him go
+// when he stops. Also checks
 // the page's headers (CSP, ETag → 304) and that the page logged no error or
 // CSP violation. Screenshots go to --out (printed).
 //
@@ -60,7 +61,7 @@ function startNode (name, token) {
       const nl = buf.indexOf('\n')
       if (nl >= 0) {
         clearTimeout(timer)
-        resolve({ name, ready: JSON.parse(buf.slice(0, nl)) })
+        resolve({ name, child, ready: JSON.parse(buf.slice(0, nl)) })
       }
     })
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${name} exited early (${code})`)) })
@@ -156,6 +157,12 @@ try {
   await page.locator(`#graph g.node.self`).focus()
   await page.keyboard.press('Enter')
   await page.locator('#card dd code').getByText(alice.ready.peerId, { exact: true }).waitFor({ timeout: 5_000 })
+
+  // Bob stops: the graph shows him as known but no longer connected.
+  bob.child.kill('SIGTERM')
+  await page.locator(`#graph g.node.down[data-peer="${bob.ready.peerId}"]`).waitFor({ timeout: 20_000 })
+  await page.locator(`#graph line.edge.down[data-peer="${bob.ready.peerId}"]`).waitFor({ state: 'attached', timeout: 5_000 })
+  await shot(page, '04-peer-gone')
 
   assert.deepEqual(problems, [], 'the page logged errors')
   console.log('dashboard test: ok')
