@@ -4,9 +4,8 @@
 // token, connect alice to bob through the API, see bob appear in the graph
 // and the peer list (pushed by the event stream), read his card, call his
 // tool from the form, send him an A2A task, see the events, and see him go
-// when he stops. Also checks
-// the page's headers (CSP, ETag → 304) and that the page logged no error or
-// CSP violation. Screenshots go to --out (printed).
+// when he stops. Also checks the page's headers (CSP, ETag → 304) and that
+// the page logged no error or CSP violation. Screenshots go to --out (printed).
 //
 //   node22 run_dashboard_test.mjs --bin build/release/apps/agentp2p --out /tmp/shots
 import { spawn } from 'node:child_process'

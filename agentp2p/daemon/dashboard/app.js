@@ -415,13 +415,18 @@ function renderTaskPeers () {
   if ([...select.options].some((o) => o.value === before)) select.value = before
 }
 
+function lastWordsCell (text) {
+  const cut = text.length > 140 ? text.slice(0, 139) + '…' : text
+  return el('td', { class: 'mono', title: text.length > 140 ? text.slice(0, 2000) : undefined }, cut)
+}
+
 function renderTasks () {
   const rows = []
   const row = (task, where) => el('tr', { 'data-task': task.id },
     el('td', { class: 'mono nowrap', title: task.id }, shortId(task.id), where ? el('div', { class: 'hint' }, 'on ' + where) : null),
     el('td', { class: 'state-' + stateName(task.status && task.status.state) }, stateName(task.status && task.status.state)),
     el('td', {}, task.status && task.status.timestamp ? new Date(task.status.timestamp).toLocaleTimeString() : ''),
-    el('td', { class: 'mono' }, lastWords(task).slice(0, 300)))
+    lastWordsCell(lastWords(task)))
   for (const s of state.sent) if (s.task) rows.push(row(s.task, peerName(s.peer)))
   for (const t of state.tasks) rows.push(row(t, null))
   $('task-rows').replaceChildren(...rows)
