@@ -318,7 +318,15 @@ int cli_main(int argc, char** argv) {
   a2a_cancel->add_option("--peer", a2a_peer, "Peer that runs the task");
   add_client_options(a2a_cancel, copts);
 
-  auto* mcp = app.add_subcommand("mcp", "Serve MCP over stdio (for clients that spawn their servers)");
+  auto* mcp = app.add_subcommand("mcp", "Serve MCP over stdin/stdout from a node of its own (for clients that "
+                                        "spawn their servers); the node's config as for run, without the HTTP API");
+  run_flags mcp_flags;
+  std::string mcp_data_dir, mcp_name;
+  std::vector<std::string> mcp_listen;
+  mcp->add_option("-c,--config", mcp_flags.config_file, "YAML config file (env AGENTP2P_CONFIG)");
+  mcp->add_option("--data-dir", mcp_data_dir, "Data directory (env AGENTP2P_DATA_DIR)");
+  mcp->add_option("--name", mcp_name, "Agent name (env AGENTP2P_NAME)");
+  mcp->add_option("--listen", mcp_listen, "libp2p listen multiaddr, repeatable");
 
   std::string keygen_out, keygen_type = "ed25519";
   auto* keygen = app.add_subcommand("keygen", "Create a new identity key file; prints its peer id");
@@ -475,8 +483,21 @@ int cli_main(int argc, char** argv) {
     return request(copts, "POST", "/api/v1/a2a/tasks/" + a2a_task + "/cancel", body_of(body), show_task);
   }
   if (*mcp) {
-    std::cerr << "agentp2p mcp: the MCP server is not built into this version yet\n";
-    return exit_failed;
+    if (!mcp_data_dir.empty()) mcp_flags.overrides.push_back({"data_dir", {mcp_data_dir}, "--data-dir"});
+    if (!mcp_name.empty()) mcp_flags.overrides.push_back({"agent.name", {mcp_name}, "--name"});
+    if (!mcp_listen.empty()) mcp_flags.overrides.push_back({"listen", mcp_listen, "--listen"});
+    if (!log_level.empty()) mcp_flags.overrides.push_back({"logging.level", {log_level}, "--log-level"});
+    auto layered = build_config(mcp_flags, process_env);
+    if (!layered) {
+      std::cerr << "agentp2p mcp: " << layered.error().message << "\n";
+      return exit_usage;
+    }
+    log::level lvl = log::level::warn;
+    (void)log::parse_level(layered->cfg.logging.level, lvl);
+    // Logs go to stderr; keep them quiet unless asked (clients show stderr).
+    log::set_level(log_level.empty() && !process_env("AGENTP2P_LOG_LEVEL") ? log::level::warn : lvl);
+    log::set_json(layered->cfg.logging.json);
+    return run_mcp_stdio(*layered, agent_version);
   }
   if (*key_id) {
     auto key = crypto::load_identity(key_file);

@@ -3,7 +3,7 @@
 //   agentp2p run [--config FILE] [--listen ADDR]... [--api HOST:PORT] ...   run a node
 //   agentp2p id | peers | card [PEER] | tools | call PEER TOOL JSON | ping PEER
 //            | connect MULTIADDR | a2a send|get|cancel | find-agents TOOL          ask a running node
-//   agentp2p mcp                                                              MCP over stdio
+//   agentp2p mcp [--config FILE]                                               MCP over stdio (own node)
 //   agentp2p config docs|example|defaults|show|check                           configuration
 //   agentp2p keygen --out FILE | version
 //

@@ -4,6 +4,7 @@
 
 #include "agentp2p/agent/a2a/sqlite_task_store.hpp"
 #include "agentp2p/agent/a2a/tool_executor.hpp"
+#include "agentp2p/daemon/mcp_resources.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/crypto/identity_file.hpp"
 #include "agentp2p/daemon/builtin_tools.hpp"
@@ -62,6 +63,13 @@ class observed_task_store final : public a2a::task_store {
   observer observer_;
 };
 
+awaitable<result<boost::json::value>> execute_on(std::weak_ptr<mcp::server> weak, std::string method,
+                                                boost::json::value params) {
+  auto srv = weak.lock();
+  if (!srv) co_return make_error(errc::closed, "the MCP server is gone");
+  co_return co_await srv->execute(std::move(method), std::move(params));
+}
+
 }  // namespace
 
 std::filesystem::path default_data_dir() {
@@ -113,6 +121,19 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   n->a2a_rpc_ = std::make_shared<a2a::dispatcher>(n->tasks_, card);
   n->a2a_ = a2a::service::start(n->host_, n->a2a_rpc_);
 
+  mcp::server_config mcp_cfg;
+  mcp_cfg.info.name = opts.name;
+  mcp_cfg.info.version = opts.version;
+  mcp_cfg.instructions = opts.description;
+  n->mcp_ = mcp::server::create(mcp_cfg, n->agent_->shared_tools());
+  AP_TRYV(add_card_resources(*n->mcp_, *n->agent_, n->host_->get_executor()));
+  mcp::serve_libp2p(*n->host_, n->mcp_);
+  // praxis's mcp.execute reaches the same server for resources, prompts, ...
+  std::weak_ptr<mcp::server> weak_mcp = n->mcp_;
+  n->agent_->set_mcp_executor([weak_mcp](std::string method, boost::json::value params) {
+    return execute_on(weak_mcp, std::move(method), std::move(params));
+  });
+
   for (const auto& text : opts.listen) {
     AP_TRY(auto addr, multiformats::multiaddr::parse(text));
     auto bound = n->host_->listen(addr);
@@ -142,6 +163,7 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
 }
 
 node::~node() {
+  if (host_ && mcp_) mcp::stop_serving_libp2p(*host_);
   if (search_) search_->stop();
   if (dht_) dht_->stop();
   if (agent_) agent_->stop();
@@ -151,6 +173,7 @@ awaitable<void> node::close() {
   if (search_) search_->stop();
   if (dht_) dht_->stop();
   a2a_.reset();
+  if (mcp_) mcp::stop_serving_libp2p(*host_);
   if (tasks_) co_await tasks_->close();
   if (agent_) agent_->stop();
   co_await host_->close();

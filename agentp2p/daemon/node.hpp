@@ -11,6 +11,7 @@
 
 #include "agentp2p/agent/a2a/service.hpp"
 #include "agentp2p/agent/a2a/task_manager.hpp"
+#include "agentp2p/agent/mcp/server.hpp"
 #include "agentp2p/agent/discovery/capability.hpp"
 #include "agentp2p/agent/praxis/agent_services.hpp"
 #include "agentp2p/host/host.hpp"
@@ -64,6 +65,10 @@ class node {
   a2a::task_manager& tasks() noexcept { return *tasks_; }
   // The A2A JSON-RPC dispatcher (served on /praxis/a2a/1.0.0 and over HTTP).
   std::shared_ptr<a2a::dispatcher> a2a_dispatcher() const noexcept { return a2a_rpc_; }
+  // The node's MCP server: its tools, agent://card and each peer's card
+  // (agent://peers/{peer}/card); served on /mcp/1.0.0 to every peer.
+  mcp::server& mcp() noexcept { return *mcp_; }
+  std::shared_ptr<mcp::server> shared_mcp() const noexcept { return mcp_; }
   // The DHT and capability search; null when dht.enabled is false.
   std::shared_ptr<kad::service> dht() const noexcept { return dht_; }
   std::shared_ptr<discovery::capability_search> capabilities() const noexcept { return search_; }
@@ -80,6 +85,7 @@ class node {
   std::shared_ptr<a2a::task_manager> tasks_;
   std::shared_ptr<a2a::dispatcher> a2a_rpc_;
   std::shared_ptr<a2a::service> a2a_;
+  std::shared_ptr<mcp::server> mcp_;
   std::shared_ptr<kad::service> dht_;
   std::shared_ptr<discovery::capability_search> search_;
 };

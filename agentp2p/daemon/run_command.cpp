@@ -12,6 +12,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include "agentp2p/agent/mcp/line_transport.hpp"
+#include "agentp2p/agent/mcp/server.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/daemon/service.hpp"
 #include "agentp2p/daemon/node.hpp"
@@ -33,7 +35,35 @@ awaitable<void> shutdown(service& d, asio::io_context& ctx) {
   ctx.stop();
 }
 
+awaitable<void> serve_stdio(service& d, asio::io_context& ctx) {
+  auto ex = co_await asio::this_coro::executor;
+  co_await d.node().shared_mcp()->serve(mcp::make_line_transport(mcp::make_fd_stream(ex, STDIN_FILENO, STDOUT_FILENO)));
+  log::info("MCP client closed stdin; shutting down");
+  co_await d.shutdown(drain_timeout);
+  ctx.stop();
+}
+
 }  // namespace
+
+int run_mcp_stdio(const layered_config& layered, const std::string& agent_version) {
+  auto cfg = layered.cfg;
+  cfg.http.enabled = false;  // stdout is the MCP channel; a running daemon may hold the API port
+  for (const auto& w : layered.warnings) log::warn(w);
+  asio::io_context ctx(1);
+  asio::signal_set signals(ctx, SIGINT, SIGTERM);
+  auto started = service::start(ctx.get_executor(), cfg, agent_version);
+  if (!started) {
+    std::cerr << "agentp2p mcp: " << started.error().message << "\n";
+    return started.error().is(errc::invalid_argument) ? exit_usage : exit_failure;
+  }
+  auto d = std::move(*started);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) ctx.stop();
+  });
+  asio::co_spawn(ctx, serve_stdio(*d, ctx), [&](std::exception_ptr) { ctx.stop(); });
+  ctx.run();
+  return 0;
+}
 
 result<layered_config> build_config(const run_flags& flags, const env_lookup& env) {
   layered_config out;

@@ -35,4 +35,8 @@ result<layered_config> build_config(const run_flags& flags, const env_lookup& en
 // Exit code of the process (see cli.hpp).
 int run_node(const layered_config& cfg, const std::string& agent_version);
 
+// `agentp2p mcp`: a node of its own (no HTTP server) whose MCP server speaks
+// on stdin/stdout until the client closes stdin or a signal arrives.
+int run_mcp_stdio(const layered_config& cfg, const std::string& agent_version);
+
 }  // namespace agentp2p::daemon

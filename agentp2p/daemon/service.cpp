@@ -11,6 +11,7 @@
 
 #include "agentp2p/agent/a2a/types.hpp"
 #include "agentp2p/agent/a2a_http/http_binding.hpp"
+#include "agentp2p/agent/mcp/streamable_http.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/daemon/api.hpp"
 #include "agentp2p/daemon/dashboard.hpp"
@@ -160,6 +161,9 @@ result<void> service::start_http(executor ex) {
   a2a::http_binding_config a2a_http;
   a2a_http.policy = api_policy(config_.http);
   a2a::mount_http(*http_, node_->a2a_dispatcher(), a2a_http);
+  // MCP Streamable HTTP on /mcp (and the 2024-11-05 HTTP+SSE transport on /sse + /messages).
+  mcp_http_ = mcp::http_endpoint::mount(http_->group(api_policy(config_.http)), ex, node_->shared_mcp(), mcp::http_config{});
+  mcp_mounted_ = true;
   auto started = http_->start();
   if (!started) {
     auto e = std::move(started).error();
@@ -317,6 +321,7 @@ void service::remove_runtime_files() {
 
 awaitable<void> service::shutdown(std::chrono::milliseconds drain) {
   // No new requests; in-flight ones finish within the server's close timeout.
+  if (mcp_http_) co_await mcp_http_->close();
   if (http_) co_await http_->close();
   stop_discovery();
   auto ex = co_await asio::this_coro::executor;

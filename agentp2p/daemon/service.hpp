@@ -28,6 +28,9 @@ class bootstrap;
 namespace agentp2p::mdns {
 class service;
 }
+namespace agentp2p::mcp {
+class http_endpoint;
+}
 
 namespace agentp2p::daemon {
 
@@ -83,6 +86,7 @@ class service {
   std::unique_ptr<daemon::node> node_;
   std::unique_ptr<daemon::api> api_;
   std::unique_ptr<http::server> http_;
+  std::shared_ptr<mcp::http_endpoint> mcp_http_;
   std::shared_ptr<host::connection_manager> connections_;
   std::shared_ptr<host::bootstrap> bootstrap_;
   std::shared_ptr<mdns::service> mdns_;

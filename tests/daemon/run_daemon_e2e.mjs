@@ -105,8 +105,7 @@ for (const n of [a, b]) {
   assert.match(n.ready.peerId, /^12D3KooW/)
   assert.ok(n.ready.listenAddrs.length > 0)
   assert.match(n.ready.apiUrl, /^http:\/\/127\.0\.0\.1:\d+$/)
-  // null until the MCP server is mounted on /mcp
-  assert.ok(n.ready.mcpUrl === null || n.ready.mcpUrl === n.ready.apiUrl + '/mcp')
+  assert.equal(n.ready.mcpUrl, n.ready.apiUrl + '/mcp')
   const apiFile = JSON.parse(readFileSync(join(n.dataDir, 'api.json'), 'utf8'))
   assert.equal(apiFile.url, n.ready.apiUrl)
 }
@@ -161,6 +160,45 @@ assert.equal(cli(a.dataDir, 'peers', '--api', 'http://127.0.0.1:1').code, 3, 'no
 const failed = cli(a.dataDir, 'call', b.ready.peerId, 'no_such_tool', '{}')
 assert.notEqual(failed.code, 0)
 assert.match(failed.err, /no_such_tool/)
+
+// MCP on /mcp: initialize, then tools/list lists the node's tools
+const mcpHeaders = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }
+const init = await fetch(a.ready.mcpUrl, {
+  method: 'POST',
+  headers: mcpHeaders,
+  body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } })
+})
+assert.equal(init.status, 200)
+const session = init.headers.get('mcp-session-id')
+assert.ok(session, 'Mcp-Session-Id')
+await init.text()
+await fetch(a.ready.mcpUrl, { method: 'POST', headers: { ...mcpHeaders, 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-06-18' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })
+const listed = await fetch(a.ready.mcpUrl, { method: 'POST', headers: { ...mcpHeaders, 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-06-18' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })
+assert.match(await listed.text(), /node_info/)
+
+// `agentp2p mcp`: MCP over stdin/stdout from a node of its own
+{
+  const child = spawn(bin, ['mcp', '--data-dir', tempDir('mcp'), '--listen', '/ip4/127.0.0.1/tcp/0', '--name', 'stdio-agent'],
+    { env: { ...env, AGENTP2P_MDNS: 'false', AGENTP2P_DHT: 'false' }, stdio: ['pipe', 'pipe', 'inherit'] })
+  children.push(child)
+  const replies = []
+  let buf = ''
+  child.stdout.on('data', (chunk) => {
+    buf += chunk
+    let nl
+    while ((nl = buf.indexOf('\n')) >= 0) { replies.push(JSON.parse(buf.slice(0, nl))); buf = buf.slice(nl + 1) }
+  })
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } }) + '\n')
+  await until('the stdio initialize reply', () => replies.some((r) => r.id === 1))
+  assert.equal(replies.find((r) => r.id === 1).result.serverInfo.name, 'stdio-agent')
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n')
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'node_info', arguments: {} } }) + '\n')
+  const call = await until('the stdio tools/call reply', () => replies.find((r) => r.id === 2))
+  assert.match(JSON.stringify(call.result), /stdio-agent/)
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
+  child.stdin.end()  // the client goes away: the node stops
+  assert.equal(await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 15_000))]), 0)
+}
 
 // a node with an API token: requests without it are refused; the CLI finds
 // it in api.json; a wrong one is exit code 5

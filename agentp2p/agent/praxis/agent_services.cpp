@@ -14,6 +14,7 @@ std::unique_ptr<agent_services> agent_services::start(std::shared_ptr<host::host
                                                       std::shared_ptr<identify::service> id, config cfg) {
   std::unique_ptr<agent_services> self(new agent_services(h, std::move(cfg)));
   auto& c = self->config_;
+  if (!c.server.mcp_fallback) c.server.mcp_fallback = std::make_shared<mcp_execute_fn>();
 
   // Our card is built when sent, so it always lists the current tools.
   std::weak_ptr<tools::registry> weak_tools = self->tools_;

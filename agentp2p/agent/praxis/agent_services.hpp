@@ -51,6 +51,9 @@ class agent_services {
   remote_tools& remote() noexcept { return *remote_; }
   card::agent_card our_card() const { return cards_->our_card(); }
   const config& settings() const noexcept { return config_; }
+  // Where /praxis/mcp/1.0.0's mcp.execute sends MCP methods it does not
+  // answer itself (the node's MCP server). Call before serving peers.
+  void set_mcp_executor(mcp_execute_fn fn) { *config_.server.mcp_fallback = std::move(fn); }
 
  private:
   agent_services(std::shared_ptr<host::host> h, config cfg);

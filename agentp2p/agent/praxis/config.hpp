@@ -3,8 +3,20 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "agentp2p/base/asio.hpp"
+#include "agentp2p/base/result.hpp"
 
 namespace agentp2p::praxis {
+
+// Answers one MCP request (method, params) with its result: the node's full
+// MCP server, for mcp.execute methods beyond tools/list, tools/call and ping.
+using mcp_execute_fn = std::function<awaitable<result<boost::json::value>>(std::string, boost::json::value)>;
 
 struct server_config {
   // Largest request line; a longer one is answered with -32600 and skipped.
@@ -20,6 +32,9 @@ struct server_config {
   std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
   // After the last reply: how long we wait for the peer to close its side.
   std::chrono::milliseconds linger{std::chrono::seconds(2)};
+  // mcp.execute's other methods (resources/*, prompts/*, completion/complete...)
+  // go here when it holds a function; shared so it can be filled in later.
+  std::shared_ptr<mcp_execute_fn> mcp_fallback;
 };
 
 struct client_config {

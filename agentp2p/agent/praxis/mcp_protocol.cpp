@@ -145,6 +145,11 @@ awaitable<result<json::value>> mcp_execute(session& s, const json::value* params
     }
     co_return mcp_call_result(outcome);
   }
+  if (s.cfg.mcp_fallback && *s.cfg.mcp_fallback) {
+    json::value inner = req.contains("params") ? req.at("params") : json::value();
+    auto fallback = *s.cfg.mcp_fallback;  // a copy: the call outlives nothing it needs
+    co_return co_await fallback(std::string(m), std::move(inner));
+  }
   co_return make_error(errc::not_found, "unknown MCP method \"" + std::string(m.substr(0, 128)) + "\"");
 }
 
