@@ -282,6 +282,8 @@ async function renderCard () {
     ['State', self ? 'this node' : info.connected ? 'connected' : 'not connected'],
     ['Latency', info.latencyMs !== undefined ? info.latencyMs.toFixed(2) + ' ms' : undefined],
     ['Addresses', list(self ? info.listenAddrs : info.addrs)],
+    ['MCP endpoint', self && info.mcpUrl ? el('code', {}, info.mcpUrl) : undefined],
+    ['Uptime', self && info.uptimeSeconds !== undefined ? Math.round(info.uptimeSeconds) + ' s' : undefined],
     ['Connections', self ? String(info.connections) : list((info.connections || []).map((c) =>
       `${c.direction} ${c.remoteAddr} (${c.security}, ${c.muxer})`))],
     ['Capabilities', (card.capabilities || []).map((c) => el('span', { class: 'tag' }, c))],
