@@ -159,10 +159,17 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
     });
     n->search_ = discovery::capability_search::start(n->host_, n->dht_, *n->agent_);
   }
+  if (opts.mcp_bridge)
+    n->bridge_ = mcp_bridge::peer_bridge::start(n->mcp_, n->host_, *n->agent_, n->search_, opts.bridge);
+  if (!opts.mcp_servers.empty()) {
+    AP_TRY(auto ext, mcp::external_servers::start(ex, n->agent_->shared_tools(), opts.mcp_servers));
+    n->external_ = std::move(ext);
+  }
   return n;
 }
 
 node::~node() {
+  if (bridge_) bridge_->stop();
   if (host_ && mcp_) mcp::stop_serving_libp2p(*host_);
   if (search_) search_->stop();
   if (dht_) dht_->stop();
@@ -170,6 +177,9 @@ node::~node() {
 }
 
 awaitable<void> node::close() {
+  // External servers first: their tools leave the registry, their processes stop.
+  if (external_) co_await external_->close();
+  if (bridge_) bridge_->stop();
   if (search_) search_->stop();
   if (dht_) dht_->stop();
   a2a_.reset();

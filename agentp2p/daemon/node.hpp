@@ -12,6 +12,8 @@
 #include "agentp2p/agent/a2a/service.hpp"
 #include "agentp2p/agent/a2a/task_manager.hpp"
 #include "agentp2p/agent/mcp/server.hpp"
+#include "agentp2p/agent/mcp/external_servers.hpp"
+#include "agentp2p/agent/mcp_bridge/peer_bridge.hpp"
 #include "agentp2p/agent/discovery/capability.hpp"
 #include "agentp2p/agent/praxis/agent_services.hpp"
 #include "agentp2p/host/host.hpp"
@@ -44,6 +46,11 @@ struct node_options {
   // Told of every task status change as it is stored (events, metrics).
   std::function<void(std::string_view task_id, const a2a::task_status& status)> on_task_status;
   dht_options dht;
+  // External MCP servers whose tools become ours ("<server>.<tool>"; YAML mcp_servers).
+  std::vector<mcp::external_server_config> mcp_servers;
+  // What our MCP server offers of the network: peers' tools, network tools, peer cards.
+  bool mcp_bridge = true;
+  mcp_bridge::config bridge;
 };
 
 // The per-user data directory: $AGENTP2P_DATA_DIR, else $XDG_DATA_HOME/agentp2p,
@@ -72,6 +79,9 @@ class node {
   // The DHT and capability search; null when dht.enabled is false.
   std::shared_ptr<kad::service> dht() const noexcept { return dht_; }
   std::shared_ptr<discovery::capability_search> capabilities() const noexcept { return search_; }
+  // The external MCP servers (null when none are configured) and the P2P-MCP bridge (null when off).
+  std::shared_ptr<mcp::external_servers> external_mcp() const noexcept { return external_; }
+  std::shared_ptr<mcp_bridge::peer_bridge> bridge() const noexcept { return bridge_; }
 
   // Stops accepting work, finishes tasks' bookkeeping, closes connections.
   awaitable<void> close();
@@ -88,6 +98,8 @@ class node {
   std::shared_ptr<mcp::server> mcp_;
   std::shared_ptr<kad::service> dht_;
   std::shared_ptr<discovery::capability_search> search_;
+  std::shared_ptr<mcp::external_servers> external_;
+  std::shared_ptr<mcp_bridge::peer_bridge> bridge_;
 };
 
 }  // namespace agentp2p::daemon

@@ -66,6 +66,19 @@ result<std::unique_ptr<service>> service::start(executor ex, const config& cfg, 
   opts.agent_version = std::move(agent_version);
   opts.max_connections = static_cast<std::size_t>(cfg.connections.max);
   opts.max_connections_per_peer = static_cast<std::size_t>(cfg.connections.max_per_peer);
+  for (const auto& m : cfg.mcp_servers) {
+    mcp::external_server_config e;
+    e.name = m.name;
+    e.command = m.command;
+    e.args = m.args;
+    e.env = m.env;
+    e.cwd = m.cwd;
+    e.url = m.url;
+    e.headers = m.headers;
+    e.expose = m.expose;
+    e.expose_peers = m.expose_peers;
+    opts.mcp_servers.push_back(std::move(e));
+  }
   opts.dht.enabled = cfg.dht.enabled;
   AP_TRY(opts.dht.mode, kad::parse_mode(cfg.dht.mode));
   opts.dht.protocol_prefix = cfg.dht.protocol_prefix;

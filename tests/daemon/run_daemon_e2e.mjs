@@ -6,9 +6,10 @@
 //
 //   node22 run_daemon_e2e.mjs --bin build/release/apps/agentp2p
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import assert from 'node:assert/strict'
 
 const bin = process.argv[process.argv.indexOf('--bin') + 1]
@@ -35,8 +36,8 @@ delete env.AGENTP2P_API_TOKEN
 delete env.AGENTP2P_CONFIG
 
 // Starts a node; resolves with its ready line.
-function startNode (name, dataDir, extraEnv = {}) {
-  const child = spawn(bin, ['run', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0',
+function startNode (name, dataDir, extraEnv = {}, extraArgs = []) {
+  const child = spawn(bin, ['run', ...extraArgs, '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0',
     '--no-mdns', '--no-dht', '--name', name], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] })
   children.push(child)
   return new Promise((resolve, reject) => {
@@ -99,8 +100,22 @@ function followEvents (url, events, signal) {
   }).catch((e) => { if (e.name !== 'AbortError') throw e })
 }
 
+// Bob offers the tools of @modelcontextprotocol/server-filesystem (an
+// external MCP server over stdio) to every peer.
+const interop = join(dirname(fileURLToPath(import.meta.url)), '..', 'interop')
+const shared = tempDir('shared')
+writeFileSync(join(shared, 'note.txt'), 'shared by bob\n')
+const bobConfig = join(tempDir('cfg'), 'bob.yaml')
+writeFileSync(bobConfig, [
+  'mcp_servers:',
+  '  - name: files',
+  `    command: ${JSON.stringify(join(interop, 'node22'))}`,
+  `    args: [${JSON.stringify(join(interop, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js'))}, ${JSON.stringify(shared)}]`,
+  '    expose: all',
+  ''
+].join('\n'))
 const a = await startNode('alice', tempDir('a'))
-const b = await startNode('bob', tempDir('b'))
+const b = await startNode('bob', tempDir('b'), {}, ['--config', bobConfig])
 for (const n of [a, b]) {
   assert.match(n.ready.peerId, /^12D3KooW/)
   assert.ok(n.ready.listenAddrs.length > 0)
@@ -139,6 +154,11 @@ assert.match(metrics, /agentp2p_peers_connected 1/)
 assert.match(metrics, /agentp2p_tool_call_duration_seconds_bucket/)
 const openapi = await (await fetch(`${a.ready.apiUrl}/api/v1/openapi.json`)).json()
 assert.equal(openapi.openapi, '3.1.0')
+
+// the external MCP server's tool, called on bob from alice
+await until('bob\'s files.* tools on his card', () => cliJson(a.dataDir, 'tools').remote.some((t) => t.peerId === b.ready.peerId && t.name === 'files.read_text_file'))
+const file = cliJson(a.dataDir, 'call', b.ready.peerId, 'files.read_text_file', JSON.stringify({ path: join(shared, 'note.txt') }))
+assert.match(JSON.stringify(file.result), /shared by bob/)
 
 // find-agents, ping
 assert.ok(cliJson(a.dataDir, 'find-agents', 'list_peers').agents.some((x) => x.peerId === b.ready.peerId))
