@@ -247,10 +247,17 @@ function renderPeers () {
     el('td', { class: 'mono', title: p.peerId }, shortId(p.peerId)),
     el('td', { class: p.connected ? 'state-up' : 'state-down' }, p.connected ? 'connected' : 'known'),
     el('td', {}, p.latencyMs !== undefined ? p.latencyMs.toFixed(1) + ' ms' : '–'),
-    el('td', {}, (p.tools || []).map((t) => el('span', { class: 'tag' }, t)))))
+    el('td', {}, toolTags(p.tools || []))))
   $('peer-rows').replaceChildren(...rows)
   $('peer-count').textContent = state.peers.length ? '(' + state.peers.length + ')' : ''
   $('no-peers').hidden = state.peers.length > 0
+}
+
+// A few tool names; the card lists them all.
+function toolTags (tools) {
+  const shown = tools.slice(0, 6).map((t) => el('span', { class: 'tag' }, t))
+  if (tools.length > shown.length) shown.push(el('span', { class: 'hint' }, '+' + (tools.length - shown.length) + ' more'))
+  return shown
 }
 
 function select (id) {
@@ -294,7 +301,7 @@ async function renderCard () {
     ? el('ul', {}, tools.map((t) => el('li', {},
       el('strong', {}, t.name), ' ',
       el('button', { type: 'button', class: 'link', onclick: () => chooseTool(self ? '' : id, t.name) }, 'call…'),
-      t.description ? el('div', { class: 'hint' }, t.description) : null)))
+      t.description ? el('div', { class: 'hint', title: t.description }, t.description) : null)))
     : el('p', { class: 'empty' }, 'No tools.')
   $('card').replaceChildren(el('div', { class: 'card' }, dl, el('h3', {}, 'Tools'), toolList))
 }
@@ -365,8 +372,18 @@ function describeTool (resetArgs) {
   const required = (t.inputSchema && t.inputSchema.required) || []
   const params = Object.entries(props).map(([k, v]) =>
     `${k}${required.includes(k) ? '' : '?'}${v && v.type ? ': ' + v.type : ''}`)
-  hint.textContent = (t.description || '') + (params.length ? ' — arguments: ' + params.join(', ') : '')
+  hint.textContent = (params.length ? 'Arguments: ' + params.join(', ') + '. ' : '') + (t.description || '')
+  hint.title = t.description || ''
   if (resetArgs && !state.argsEdited) $('call-args').value = JSON.stringify(skeleton(t.inputSchema), null, 2)
+}
+
+// An MCP-style result ({content: [{type: "text", text}]}) reads better as
+// its text; the whole result follows.
+function resultText (result) {
+  const json = JSON.stringify(result, null, 2)
+  const content = result && Array.isArray(result.content) ? result.content : []
+  const texts = content.filter((c) => c && c.type === 'text' && typeof c.text === 'string').map((c) => c.text)
+  return texts.length ? texts.join('\n') + '\n\n── result ──\n' + json : json
 }
 
 async function callTool (event) {
@@ -397,7 +414,7 @@ async function callTool (event) {
     const r = await api('/api/v1/tools/call', body)
     status.className = 'hint ok'
     status.textContent = `${t.name} on ${peerName(t.peerId)}: ok in ${Math.round(performance.now() - started)} ms`
-    out.textContent = JSON.stringify(r.result, null, 2)
+    out.textContent = resultText(r.result)
   } catch (e) {
     status.className = 'hint err'
     status.textContent = `${t.name} on ${peerName(t.peerId)} failed (${e.code}): ${e.message}`
