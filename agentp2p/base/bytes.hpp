@@ -22,6 +22,8 @@ inline std::string_view as_string_view(byte_span b) noexcept {
 inline bytes to_bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
 std::string to_hex(byte_span b);
+// The value of one hex digit (either case), or -1.
+int hex_digit_value(char c) noexcept;
 // Accepts upper/lower case; fails (returns false) on odd length or non-hex digits.
 bool from_hex(std::string_view hex, bytes& out);
 

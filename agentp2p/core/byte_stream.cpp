@@ -1,5 +1,6 @@
 #include "agentp2p/core/byte_stream.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -66,17 +67,24 @@ awaitable<result<void>> write_length_prefixed(byte_stream& s, byte_span payload)
 }
 
 awaitable<result<bytes>> read_to_end(byte_stream& s, std::size_t max_size) {
+  // Reads straight into the result, growing it geometrically: no 16 KiB
+  // zero-filled scratch buffer per call (most messages are a few hundred bytes).
   bytes out;
-  std::array<std::uint8_t, 16384> chunk{};
   for (;;) {
-    auto n = co_await s.read_some(chunk);
+    std::size_t room = std::max<std::size_t>(512, out.size());
+    const std::size_t left = max_size - out.size();
+    if (left < room) room = left + 1;  // one byte past the limit tells "too large"
+    const std::size_t old = out.size();
+    out.resize(old + room);
+    auto n = co_await s.read_some(mutable_byte_span(out.data() + old, room));
     if (!n) {
+      out.resize(old);
       if (n.error().is(errc::end_of_stream)) co_return out;
       co_return std::move(n).error();
     }
-    if (out.size() + *n > max_size)
+    out.resize(old + *n);
+    if (out.size() > max_size)
       co_return make_error(errc::too_large, "stream exceeds the limit of " + std::to_string(max_size) + " bytes");
-    out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(*n));
   }
 }
 
@@ -86,7 +94,7 @@ namespace {
 constexpr std::size_t max_drain = 64 * 1024;
 
 awaitable<result<void>> drain(byte_stream& s) {
-  std::array<std::uint8_t, 4096> buf{};
+  std::array<std::uint8_t, 1024> buf;  // contents discarded: no need to zero it
   std::size_t total = 0;
   for (;;) {
     auto n = co_await s.read_some(buf);

@@ -54,3 +54,27 @@ TEST(byte_stream, read_to_end_stops_at_eof) {
     co_return true;
   });
 }
+
+TEST(byte_stream, read_to_end_enforces_its_limit_exactly) {
+  asio::io_context ctx;
+  test::run<bool>(ctx, [](executor) -> awaitable<bool> {
+    bytes big(100000, 7);
+    auto pair = co_await test::make_stream_pair();
+    (void)co_await pair.a->write(big);
+    (void)co_await pair.a->close_write();
+    auto exact = co_await core::read_to_end(*pair.b, big.size());
+    EXPECT_TRUE(exact);
+    if (exact) {
+      EXPECT_EQ(*exact, big);
+    }
+    auto again = co_await test::make_stream_pair();
+    (void)co_await again.a->write(big);
+    (void)co_await again.a->close_write();
+    auto over = co_await core::read_to_end(*again.b, big.size() - 1);
+    EXPECT_FALSE(over);
+    if (!over) {
+      EXPECT_TRUE(over.error().is(errc::too_large)) << over.error().what();
+    }
+    co_return true;
+  });
+}

@@ -94,6 +94,7 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   n->host_ = host::builder{}.identity(std::move(key)).settings(cfg).build(ex);
   n->identify_ = identify::service::start(n->host_);
   n->ping_ = ping::service::start(n->host_);
+  if (opts.enable_perf) n->perf_ = perf::service::start(n->host_);
 
   praxis::config agent_cfg;
   agent_cfg.card.name = opts.name;

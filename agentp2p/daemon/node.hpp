@@ -19,6 +19,7 @@
 #include "agentp2p/host/host.hpp"
 #include "agentp2p/protocols/identify/identify.hpp"
 #include "agentp2p/protocols/kad/kad.hpp"
+#include "agentp2p/protocols/perf/perf.hpp"
 #include "agentp2p/protocols/ping/ping.hpp"
 
 namespace agentp2p::daemon {
@@ -51,6 +52,8 @@ struct node_options {
   // What our MCP server offers of the network: peers' tools, network tools, peer cards.
   bool mcp_bridge = true;
   mcp_bridge::config bridge;
+  // Serve /perf/1.0.0 (sends any number of bytes on request: off by default).
+  bool enable_perf = false;
 };
 
 // The per-user data directory: $AGENTP2P_DATA_DIR, else $XDG_DATA_HOME/agentp2p,
@@ -91,6 +94,7 @@ class node {
   std::shared_ptr<host::host> host_;
   std::shared_ptr<identify::service> identify_;
   std::shared_ptr<ping::service> ping_;
+  std::shared_ptr<perf::service> perf_;  // only with enable_perf
   std::unique_ptr<praxis::agent_services> agent_;
   std::shared_ptr<a2a::task_manager> tasks_;
   std::shared_ptr<a2a::dispatcher> a2a_rpc_;

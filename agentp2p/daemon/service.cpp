@@ -82,6 +82,7 @@ result<std::unique_ptr<service>> service::start(executor ex, const config& cfg, 
   opts.dht.enabled = cfg.dht.enabled;
   AP_TRY(opts.dht.mode, kad::parse_mode(cfg.dht.mode));
   opts.dht.protocol_prefix = cfg.dht.protocol_prefix;
+  opts.enable_perf = cfg.perf.enabled;
   auto* self = s.get();
   opts.on_task_status = [self](std::string_view id, const a2a::task_status& st) {
     auto state = std::string(a2a::to_string(st.state));

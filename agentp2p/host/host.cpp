@@ -315,8 +315,10 @@ awaitable<void> host::handle_stream(std::shared_ptr<core::muxed_stream> s, std::
   const multistream::support_fn supports = [this](std::string_view id) { return router_.find(id) != nullptr; };
   const multistream::list_fn list = [this] { return router_.protocols(); };
   ++*negotiating;
+  // The peer's id goes into messages only on failure (the log line below):
+  // encoding it for every stream showed up in profiles.
   auto chosen = co_await with_deadline(multistream::handle(*s, supports, list), config_.stream_negotiation_timeout,
-                                       "stream negotiation with " + info->remote_peer.short_string());
+                                       "stream negotiation");
   --*negotiating;
   if (!chosen) {
     log::debug("inbound stream from " + info->remote_peer.to_string() + " failed: " + chosen.error().what());
@@ -371,10 +373,12 @@ awaitable<result<std::shared_ptr<stream>>> host::new_stream(const std::shared_pt
   if (protocols.empty()) co_return make_error(errc::invalid_argument, "new_stream: no protocols given");
   AP_CO_TRY(auto s, co_await conn->muxed().open_stream());
   auto chosen = co_await with_deadline(multistream::select(*s, protocols), config_.stream_negotiation_timeout,
-                                       "negotiating " + protocols.front() + " with " + conn->remote_peer().to_string());
+                                       "negotiating " + protocols.front());
   if (!chosen) {
+    auto e = std::move(chosen).error();
+    e.message += " with " + conn->remote_peer().to_string();  // only on failure: encoding ids costs
     s->reset();
-    co_return std::move(chosen).error();
+    co_return e;
   }
   emit(stream_opened{conn->shared_info(), *chosen, direction::outbound});
   co_return std::make_shared<stream>(std::move(s), std::move(*chosen), conn->shared_info());

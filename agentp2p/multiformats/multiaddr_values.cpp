@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "agentp2p/base/bytes.hpp"
 #include "agentp2p/multiformats/cid.hpp"
 #include "agentp2p/multiformats/ip_text.hpp"
 #include "agentp2p/multiformats/multibase.hpp"
@@ -111,13 +112,6 @@ std::string percent_encode(byte_span b) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool percent_decode(std::string_view text, bytes& out) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '%') {
@@ -125,7 +119,7 @@ bool percent_decode(std::string_view text, bytes& out) {
       continue;
     }
     if (i + 2 >= text.size()) return false;
-    int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+    int hi = hex_digit_value(text[i + 1]), lo = hex_digit_value(text[i + 2]);
     if (hi < 0 || lo < 0) return false;
     out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
     i += 2;

@@ -162,3 +162,40 @@ TEST(multibase, error_messages_hide_control_characters) {
   auto message = multibase_decode("z\n\x01").error().message;
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
 }
+
+namespace {
+// Digit-at-a-time big-number conversion: the textbook algorithm, as a reference.
+std::string reference_radix(const std::vector<std::uint8_t>& data, std::string_view chars) {
+  std::size_t zeros = 0;
+  while (zeros < data.size() && data[zeros] == 0) ++zeros;
+  std::vector<unsigned> digits;
+  for (std::size_t i = zeros; i < data.size(); ++i) {
+    unsigned carry = data[i];
+    for (auto& d : digits) {
+      carry += d << 8;
+      d = carry % chars.size();
+      carry /= static_cast<unsigned>(chars.size());
+    }
+    for (; carry > 0; carry /= static_cast<unsigned>(chars.size())) digits.push_back(carry % chars.size());
+  }
+  std::string out(zeros, chars[0]);
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) out.push_back(chars[*it]);
+  return out;
+}
+}  // namespace
+
+TEST(multibase, base58_and_base36_match_the_digit_by_digit_conversion) {
+  std::uint32_t x = 12345;
+  for (std::size_t len = 0; len < 80; ++len) {
+    for (int zeros = 0; zeros < 3; ++zeros) {
+      std::vector<std::uint8_t> data(len);
+      for (std::size_t i = 0; i < len; ++i) {
+        x = x * 1103515245u + 12345u;
+        data[i] = i < static_cast<std::size_t>(zeros) ? 0 : static_cast<std::uint8_t>(x >> 16);
+      }
+      EXPECT_EQ(base58btc_encode(data),
+                reference_radix(data, "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"));
+      EXPECT_EQ(base36_encode(data), reference_radix(data, "0123456789abcdefghijklmnopqrstuvwxyz"));
+    }
+  }
+}

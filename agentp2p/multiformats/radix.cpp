@@ -10,10 +10,57 @@
 namespace agentp2p::multiformats {
 namespace detail {
 
+namespace {
+
+// The number is kept in limbs of Radix^K (< 2^32), least significant first,
+// so each input byte costs one constant division per limb instead of one
+// variable division per digit: peer ids are base58-encoded on hot paths
+// (e.g. naming the caller of every tool call).
+template <unsigned Radix, unsigned K>
+std::string encode_in_limbs(byte_span data, std::size_t zeros, const radix_alphabet& a) {
+  constexpr std::uint64_t limb_base = [] {
+    std::uint64_t b = 1;
+    for (unsigned i = 0; i < K; ++i) b *= Radix;
+    return b;
+  }();
+  static_assert(limb_base <= 0xffffffffu);
+  std::vector<std::uint32_t> limbs;
+  limbs.reserve((data.size() - zeros) * 8 / (5 * K) + 2);
+  for (std::size_t i = zeros; i < data.size(); ++i) {
+    std::uint64_t carry = data[i];
+    for (auto& l : limbs) {
+      const std::uint64_t x = (std::uint64_t{l} << 8) | carry;
+      l = static_cast<std::uint32_t>(x % limb_base);
+      carry = x / limb_base;
+    }
+    while (carry > 0) {
+      limbs.push_back(static_cast<std::uint32_t>(carry % limb_base));
+      carry /= limb_base;
+    }
+  }
+  std::string reversed;  // digits, least significant first
+  reversed.reserve(limbs.size() * K);
+  for (std::size_t i = 0; i < limbs.size(); ++i) {
+    std::uint32_t l = limbs[i];
+    const bool top = i + 1 == limbs.size();
+    for (unsigned k = 0; k < K && (!top || l > 0); ++k) {
+      reversed.push_back(a.chars[l % Radix]);
+      l /= Radix;
+    }
+  }
+  std::string out(zeros, a.chars[0]);
+  out.append(reversed.rbegin(), reversed.rend());
+  return out;
+}
+
+}  // namespace
+
 std::string encode_radix(byte_span data, const radix_alphabet& a) {
   const unsigned radix = static_cast<unsigned>(a.chars.size());
   std::size_t zeros = 0;
   while (zeros < data.size() && data[zeros] == 0) ++zeros;
+  if (radix == 58) return encode_in_limbs<58, 5>(data, zeros, a);
+  if (radix == 36) return encode_in_limbs<36, 6>(data, zeros, a);
   // Digits, least significant first. Every radix used here is >= 32, so each
   // byte needs at most 8/5 digits.
   std::vector<std::uint8_t> digits;

@@ -6,18 +6,19 @@
 
 namespace agentp2p::yamux {
 
-buffered_reader::buffered_reader(core::byte_stream& s, std::size_t capacity) : stream_(s), buf_(capacity) {}
+buffered_reader::buffered_reader(core::byte_stream& s, std::size_t capacity)
+    : stream_(s), buf_(std::make_unique_for_overwrite<std::uint8_t[]>(capacity)), capacity_(capacity) {}
 
 std::size_t buffered_reader::take(mutable_byte_span out) noexcept {
   std::size_t n = std::min(out.size(), end_ - begin_);
-  if (n > 0) std::memcpy(out.data(), buf_.data() + begin_, n);
+  if (n > 0) std::memcpy(out.data(), buf_.get() + begin_, n);
   begin_ += n;
   return n;
 }
 
 awaitable<result<std::size_t>> buffered_reader::fill() {
   begin_ = end_ = 0;
-  AP_CO_TRY(auto n, co_await stream_.read_some(buf_));
+  AP_CO_TRY(auto n, co_await stream_.read_some(mutable_byte_span(buf_.get(), capacity_)));
   end_ = n;
   co_return n;
 }
@@ -28,7 +29,7 @@ awaitable<result<void>> buffered_reader::read_exact(mutable_byte_span out) {
     auto rest = out.subspan(got);
     // Big remainders bypass the buffer; small ones refill it so the next
     // headers come from memory.
-    bool direct = rest.size() >= buf_.size() / 2;
+    bool direct = rest.size() >= capacity_ / 2;
     // (No co_await inside conditions or ?: here: GCC 12 miscompiles them.)
     result<std::size_t> n = std::size_t{0};
     if (direct) n = co_await stream_.read_some(rest);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include "agentp2p/core/byte_stream.hpp"
 
@@ -25,7 +26,9 @@ class buffered_reader {
   awaitable<result<std::size_t>> fill();
 
   core::byte_stream& stream_;
-  bytes buf_;
+  // Uninitialised: an idle connection's pages stay untouched (not resident).
+  std::unique_ptr<std::uint8_t[]> buf_;
+  std::size_t capacity_;
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
 };

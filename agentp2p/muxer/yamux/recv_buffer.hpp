@@ -9,16 +9,47 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
+#include <vector>
 
 #include "agentp2p/base/bytes.hpp"
 
 namespace agentp2p::yamux {
 
+// Blocks for full-size Data frames, kept by the connection for its streams:
+// a bulk transfer then takes and returns the same few blocks instead of
+// allocating and freeing 64 KiB per frame (which costs page faults each time
+// the allocator trims and regrows the heap). At most max_free blocks are
+// kept, so the pool's memory is bounded.
+class chunk_pool {
+ public:
+  static constexpr std::size_t block_size = 64 * 1024;
+  explicit chunk_pool(std::size_t max_free) : max_free_(max_free) {}
+
+  std::unique_ptr<std::uint8_t[]> take();
+  void give(std::unique_ptr<std::uint8_t[]> block);
+  std::size_t free_blocks() const noexcept { return free_.size(); }
+
+ private:
+  std::size_t max_free_;
+  std::vector<std::unique_ptr<std::uint8_t[]>> free_;
+};
+
 class recv_buffer {
  public:
+  // Large payloads (up to chunk_pool::block_size) use blocks of `pool` when
+  // given; the pool must outlive the buffer.
+  explicit recv_buffer(chunk_pool* pool = nullptr) : pool_(pool) {}
+  ~recv_buffer() { clear(); }
+  recv_buffer(const recv_buffer&) = delete;
+  recv_buffer& operator=(const recv_buffer&) = delete;
+
   // Payloads at least this large get a chunk of their own; smaller ones are
   // appended into chunks of this capacity.
   static constexpr std::size_t chunk_capacity = 16 * 1024;
+  // A stream's first chunk is small: most streams carry one short request or
+  // reply, and a 16 KiB allocation per stream made the allocator consolidate
+  // its free lists (a tenth of a stream-heavy server's CPU went to malloc).
+  static constexpr std::size_t first_chunk_capacity = 1024;
 
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
@@ -43,7 +74,11 @@ class recv_buffer {
     std::size_t capacity = 0;
     std::size_t end = 0;
     std::size_t read = 0;
+    bool pooled = false;
   };
+  void drop_front();
+
+  chunk_pool* pool_;
   std::deque<chunk> chunks_;
   std::size_t size_ = 0;
   std::size_t prepared_ = 0;

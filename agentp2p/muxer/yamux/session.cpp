@@ -17,8 +17,13 @@ namespace {
 using clock = std::chrono::steady_clock;
 
 // Input buffer: many small frames per read_some(); payloads of half of it or
-// more are read straight into the stream's buffer.
-constexpr std::size_t read_buffer_size = 64 * 1024;
+// more are read straight into the stream's buffer. Small, because an idle
+// connection keeps it: a full-size frame is decrypted in place by Noise and
+// its payload copied once into the stream's buffer either way.
+constexpr std::size_t read_buffer_size = 2 * 1024;
+
+// Free 64 KiB receive blocks a connection keeps for reuse (at most 256 KiB).
+constexpr std::size_t pooled_blocks = 4;
 
 // One write_v() carries at most this much, so that one busy stream cannot
 // hold the channel for long and control frames wait at most one batch.
@@ -41,6 +46,7 @@ session::session(std::unique_ptr<core::byte_stream> channel, bool is_initiator, 
       channel_(std::move(channel)),
       reader_(*channel_, read_buffer_size),
       config_(cfg),
+      pool_(pooled_blocks),
       initiator_(is_initiator),
       next_id_(is_initiator ? 1 : 2),
       writer_wake_(executor_),

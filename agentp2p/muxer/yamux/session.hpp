@@ -25,6 +25,7 @@
 #include "agentp2p/muxer/yamux/buffered_reader.hpp"
 #include "agentp2p/muxer/yamux/frame.hpp"
 #include "agentp2p/muxer/yamux/notifier.hpp"
+#include "agentp2p/muxer/yamux/recv_buffer.hpp"
 #include "agentp2p/muxer/yamux/yamux.hpp"
 
 namespace agentp2p::yamux {
@@ -113,6 +114,7 @@ class session final : public core::muxed_connection, public std::enable_shared_f
   std::unique_ptr<core::byte_stream> channel_;
   buffered_reader reader_;
   config config_;
+  chunk_pool pool_;  // receive blocks for this connection's streams (before any stream)
   bool initiator_;
   std::uint64_t next_id_;
 

@@ -21,6 +21,7 @@ stream::stream(std::shared_ptr<session> owner, std::uint32_t id, bool outbound)
       id_(id),
       outbound_(outbound),
       acked_(!outbound),
+      buffer_(&session_->pool_),
       recv_window_(session_->config_.initial_stream_window),
       recv_credit_(recv_window_),
       window_epoch_(clock::now()),

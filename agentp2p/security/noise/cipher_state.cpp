@@ -4,7 +4,9 @@
 #include <limits>
 #include <stdexcept>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <sodium.h>
 
 namespace agentp2p::noise {
 
@@ -21,7 +23,31 @@ int as_int(std::size_t n) { return static_cast<int>(n); }  // callers keep n <= 
 
 void cipher_state::ctx_free::operator()(evp_cipher_ctx_st* c) const noexcept { EVP_CIPHER_CTX_free(c); }
 
+cipher_state::cipher_state(cipher_state&& o) noexcept : ctx_(std::move(o.ctx_)), key_(o.key_), n_(o.n_) {
+  OPENSSL_cleanse(o.key_.data(), o.key_.size());
+}
+
+cipher_state& cipher_state::operator=(cipher_state&& o) noexcept {
+  if (this != &o) {
+    ctx_ = std::move(o.ctx_);
+    key_ = o.key_;
+    n_ = o.n_;
+    OPENSSL_cleanse(o.key_.data(), o.key_.size());
+  }
+  return *this;
+}
+
+cipher_state::~cipher_state() { OPENSSL_cleanse(key_.data(), key_.size()); }
+
+void cipher_state::nonce_bytes(std::uint8_t out[12]) const noexcept {
+  // 32 bits of zeros, then the 64-bit counter little-endian.
+  for (int i = 0; i < 4; ++i) out[i] = 0;
+  for (int i = 0; i < 8; ++i) out[4 + i] = static_cast<std::uint8_t>(n_ >> (8 * i));
+}
+
 void cipher_state::initialize_key(const cipher_key& k) {
+  if (sodium_init() < 0) throw std::runtime_error("noise: libsodium failed to initialise");
+  key_ = k;
   if (!ctx_) {
     ctx_.reset(EVP_CIPHER_CTX_new());
     if (!ctx_) throw std::bad_alloc();
@@ -35,9 +61,8 @@ void cipher_state::initialize_key(const cipher_key& k) {
 result<void> cipher_state::set_nonce_iv(bool encrypt) {
   if (!ctx_) return cipher_failure("cipher used before a key was set");
   if (n_ == nonce_limit) return cipher_failure("nonce exhausted (2^64-1 messages); the connection must be closed");
-  // 32 bits of zeros, then the 64-bit counter little-endian.
-  std::uint8_t iv[12] = {};
-  for (int i = 0; i < 8; ++i) iv[4 + i] = static_cast<std::uint8_t>(n_ >> (8 * i));
+  std::uint8_t iv[12];
+  nonce_bytes(iv);
   if (EVP_CipherInit_ex(ctx_.get(), nullptr, nullptr, nullptr, iv, encrypt ? 1 : 0) != 1)
     return cipher_failure("could not set the nonce");
   return ok();
@@ -72,6 +97,19 @@ result<void> cipher_state::finish_encrypt(std::uint8_t* tag_out) {
 }
 
 result<void> cipher_state::encrypt_with_ad(byte_span ad, byte_span plaintext, std::uint8_t* out) {
+  if (plaintext.size() <= small_message) {
+    if (!ctx_) return cipher_failure("cipher used before a key was set");
+    if (n_ == nonce_limit) return cipher_failure("nonce exhausted (2^64-1 messages); the connection must be closed");
+    std::uint8_t iv[12];
+    nonce_bytes(iv);
+    // libsodium allows in place (out == plaintext) as well as disjoint buffers.
+    if (crypto_aead_chacha20poly1305_ietf_encrypt_detached(out, out + plaintext.size(), nullptr, plaintext.data(),
+                                                           plaintext.size(), ad.data(), ad.size(), nullptr, iv,
+                                                           key_.data()) != 0)
+      return cipher_failure("encryption failed");
+    ++n_;
+    return ok();
+  }
   AP_TRYV(begin_encrypt(ad));
   AP_TRYV(update_encrypt(plaintext, out));
   return finish_encrypt(out + plaintext.size());
@@ -79,8 +117,19 @@ result<void> cipher_state::encrypt_with_ad(byte_span ad, byte_span plaintext, st
 
 result<std::size_t> cipher_state::decrypt_with_ad(byte_span ad, byte_span ciphertext, std::uint8_t* out) {
   if (ciphertext.size() < tag_len) return make_error(errc::crypto_error, "noise: message failed to decrypt (shorter than its tag)");
-  AP_TRYV(set_nonce_iv(false));
   const std::size_t n = ciphertext.size() - tag_len;
+  if (n <= small_message) {
+    if (!ctx_) return cipher_failure("cipher used before a key was set");
+    if (n_ == nonce_limit) return cipher_failure("nonce exhausted (2^64-1 messages); the connection must be closed");
+    std::uint8_t iv[12];
+    nonce_bytes(iv);
+    if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(out, nullptr, ciphertext.data(), n, ciphertext.data() + n,
+                                                           ad.data(), ad.size(), iv, key_.data()) != 0)
+      return cipher_failure("message failed to decrypt");
+    ++n_;
+    return n;
+  }
+  AP_TRYV(set_nonce_iv(false));
   // Copy the tag first: `out` may alias the ciphertext but never reaches the tag.
   std::uint8_t tag[tag_len];
   std::copy_n(ciphertext.data() + n, tag_len, tag);

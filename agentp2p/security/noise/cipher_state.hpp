@@ -3,6 +3,12 @@
 // context is created per key and reused for every message, and data is
 // encrypted from wherever it lies to wherever it must go (in place or
 // straight into the output frame), so the transport path never allocates.
+//
+// Two implementations of the same cipher: messages up to small_message
+// bytes go through libsodium (one call, no per-message setup), larger ones
+// through OpenSSL (its vectorised ChaCha20 and Poly1305 win on bulk data).
+// OpenSSL 3's per-message nonce and tag calls cost more than encrypting a
+// ping or a window update does.
 #pragma once
 
 #include <array>
@@ -21,15 +27,17 @@ inline constexpr std::size_t tag_len = 16;
 // Every Noise message, handshake or transport, is at most 65535 bytes.
 inline constexpr std::size_t max_message_len = 65535;
 inline constexpr std::size_t max_plaintext_len = max_message_len - tag_len;
+// Plaintexts up to this size are sealed and opened with libsodium.
+inline constexpr std::size_t small_message = 1024;
 
 using cipher_key = std::array<std::uint8_t, key_len>;
 
 class cipher_state {
  public:
   cipher_state() = default;
-  cipher_state(cipher_state&&) noexcept = default;
-  cipher_state& operator=(cipher_state&&) noexcept = default;
-  ~cipher_state() = default;
+  cipher_state(cipher_state&& o) noexcept;
+  cipher_state& operator=(cipher_state&& o) noexcept;
+  ~cipher_state();
 
   // InitializeKey(k): sets the key and resets the nonce to 0.
   void initialize_key(const cipher_key& k);
@@ -59,8 +67,12 @@ class cipher_state {
   };
   result<void> set_nonce_iv(bool encrypt);
 
-  // Key material lives only inside the OpenSSL context, which wipes it when freed.
+  void nonce_bytes(std::uint8_t out[12]) const noexcept;
+
+  // The OpenSSL context wipes its copy of the key when freed; key_ (for
+  // libsodium) is wiped by the destructor and when moved from.
   std::unique_ptr<evp_cipher_ctx_st, ctx_free> ctx_;
+  cipher_key key_{};
   std::uint64_t n_ = 0;
 };
 

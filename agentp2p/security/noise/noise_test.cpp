@@ -416,3 +416,37 @@ TEST(noise, transport_frame_problems_are_errors) {
     }
   });
 }
+
+// A connection starts on its small buffers and switches to the large ones at
+// the first frame that needs them: small frames, then bulk, then small again,
+// with frames straddling the switch.
+TEST(noise, small_frames_then_bulk_then_small_frames) {
+  noise::noise_protocol a(crypto::private_key::generate_ed25519()), b(crypto::private_key::generate_ed25519());
+  constexpr std::size_t total = 3 << 20;
+  bytes data(total);
+  std::mt19937 rng(7);
+  for (auto& x : data) x = static_cast<std::uint8_t>(rng());
+  auto sender = [](core::byte_stream& s, const bytes& data) -> awaitable<result<void>> {
+    std::size_t at = 0;
+    auto next = [&](std::size_t n) {
+      auto part = byte_span(data).subspan(at, std::min(n, data.size() - at));
+      at += part.size();
+      return part;
+    };
+    for (int i = 0; i < 50; ++i) AP_CO_TRYV(co_await s.write(next(static_cast<std::size_t>(1 + i * 41))));
+    AP_CO_TRYV(co_await s.write(next(1000000)));
+    for (int i = 0; i < 50; ++i) AP_CO_TRYV(co_await s.write(next(static_cast<std::size_t>(5 + i * 13))));
+    AP_CO_TRYV(co_await s.write(next(data.size() - at)));
+    co_return co_await s.close_write();
+  };
+  asio::io_context ctx;
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    auto [out, in] = co_await connect(a, b, std::nullopt);
+    CO_ASSERT(out && in);
+    auto [sent, got] = co_await (sender(*out->stream, data) && core::read_to_end(*in->stream, total + 1));
+    EXPECT_TRUE(sent) << sent.error().what();
+    CO_ASSERT(got);
+    EXPECT_EQ(got->size(), total);
+    EXPECT_EQ(crypto::sha256(*got), crypto::sha256(data));
+  });
+}

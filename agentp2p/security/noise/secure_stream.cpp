@@ -19,11 +19,9 @@ secure_stream::secure_stream(std::unique_ptr<core::byte_stream> raw, cipher_stat
       send_(std::move(send)),
       recv_(std::move(recv)),
       remote_ext_(std::move(remote)),
-      rcap_(std::max(read_buffer_size, max_frame)),
-      wcap_(std::max(write_buffer_size, max_frame)) {
-  rbuf_ = std::make_unique_for_overwrite<std::uint8_t[]>(rcap_);
-  wbuf_ = std::make_unique_for_overwrite<std::uint8_t[]>(wcap_);
-}
+      rbuf_(small_read_),
+      big_rcap_(std::max(read_buffer_size, max_frame)),
+      wcap_(std::max(write_buffer_size, max_frame)) {}
 
 // The cipher states wipe their keys when freed. The buffers are not wiped:
 // the write buffer only ever holds ciphertext, and plaintext left in the read
@@ -40,16 +38,28 @@ error secure_stream::fail_write(error e) {
   return e;
 }
 
+// Called only when no decrypted data is pending (plain_* is empty).
+void secure_stream::grow_read_buffer() {
+  big_read_ = std::make_unique_for_overwrite<std::uint8_t[]>(big_rcap_);
+  std::memcpy(big_read_.get(), rbuf_ + rstart_, buffered());
+  rend_ -= rstart_;
+  rstart_ = 0;
+  plain_start_ = plain_end_ = 0;
+  rbuf_ = big_read_.get();
+  rcap_ = big_rcap_;
+}
+
 awaitable<result<void>> secure_stream::fill(std::size_t need) {
   if (buffered() == 0) rstart_ = rend_ = 0;
+  if (need > rcap_) grow_read_buffer();
   if (rcap_ - rstart_ < need) {
-    std::memmove(rbuf_.get(), rbuf_.get() + rstart_, buffered());
+    std::memmove(rbuf_, rbuf_ + rstart_, buffered());
     rend_ -= rstart_;
     rstart_ = 0;
   }
   while (buffered() < need) {
     // Ask for all the room there is: read ahead as much as the kernel has.
-    auto n = co_await raw_->read_some(mutable_byte_span(rbuf_.get() + rend_, rcap_ - rend_));
+    auto n = co_await raw_->read_some(mutable_byte_span(rbuf_ + rend_, rcap_ - rend_));
     if (!n) {
       if (buffered() > 0 && n.error().is(errc::end_of_stream))
         co_return make_error(errc::decode_error, "noise: connection closed in the middle of a frame");
@@ -65,7 +75,7 @@ awaitable<result<std::size_t>> secure_stream::read_some(mutable_byte_span buf) {
   if (buf.empty()) co_return std::size_t{0};
   if (plain_start_ < plain_end_) {
     const std::size_t n = std::min(buf.size(), plain_end_ - plain_start_);
-    std::memcpy(buf.data(), rbuf_.get() + plain_start_, n);
+    std::memcpy(buf.data(), rbuf_ + plain_start_, n);
     plain_start_ += n;
     co_return n;
   }
@@ -79,7 +89,7 @@ awaitable<result<std::size_t>> secure_stream::read_some(mutable_byte_span buf) {
       auto r = co_await fill(prefix_len);
       if (!r) co_return fail_read(std::move(r).error());
     }
-    const std::uint8_t* p = rbuf_.get() + rstart_;
+    const std::uint8_t* p = rbuf_ + rstart_;
     const std::size_t len = (std::size_t{p[0]} << 8) | p[1];
     if (len < tag_len) {
       auto e = fail_read(make_error(errc::protocol_error, "noise: received a " + std::to_string(len) +
@@ -94,7 +104,7 @@ awaitable<result<std::size_t>> secure_stream::read_some(mutable_byte_span buf) {
       auto r = co_await fill(prefix_len + len);
       if (!r) co_return fail_read(std::move(r).error());
     }
-    std::uint8_t* frame = rbuf_.get() + rstart_ + prefix_len;
+    std::uint8_t* frame = rbuf_ + rstart_ + prefix_len;
     rstart_ += prefix_len + len;
     // Straight into the caller's buffer when the whole frame fits, else in place.
     std::uint8_t* out = room >= plain ? buf.data() + got : frame;
@@ -109,7 +119,7 @@ awaitable<result<std::size_t>> secure_stream::read_some(mutable_byte_span buf) {
       continue;  // (an empty frame carries nothing and is skipped too)
     }
     // A frame bigger than the caller's buffer (so got == 0): serve it in pieces.
-    plain_start_ = static_cast<std::size_t>(frame - rbuf_.get());
+    plain_start_ = static_cast<std::size_t>(frame - rbuf_);
     plain_end_ = plain_start_ + plain;
     std::memcpy(buf.data(), frame, buf.size());
     plain_start_ += buf.size();
@@ -123,6 +133,22 @@ result<void> secure_stream::seal_frame(std::span<const byte_span> parts, std::si
   out[0] = static_cast<std::uint8_t>(msg_len >> 8);
   out[1] = static_cast<std::uint8_t>(msg_len);
   std::uint8_t* dst = out + prefix_len;
+  if (len <= small_message) {
+    // Gather the few bytes, then seal them in place in one call.
+    std::size_t at = 0;
+    while (at < len) {
+      const byte_span src = parts[part].subspan(offset);
+      const std::size_t take = std::min(len - at, src.size());
+      std::memcpy(dst + at, src.data(), take);
+      at += take;
+      offset += take;
+      if (offset == parts[part].size()) {
+        ++part;
+        offset = 0;
+      }
+    }
+    return send_.encrypt_with_ad({}, byte_span(dst, len), dst);
+  }
   AP_TRYV(send_.begin_encrypt({}));
   while (len > 0) {
     const byte_span src = parts[part].subspan(offset);
@@ -150,6 +176,14 @@ awaitable<result<void>> secure_stream::write_v(std::span<const byte_span> parts)
   for (auto p : parts) remaining += p.size();
   std::size_t part = 0, offset = 0;
   while (part < parts.size() && parts[part].empty()) ++part;
+  if (remaining > 0 && remaining + prefix_len + tag_len <= small_write_size) {
+    auto sealed = seal_frame(parts, part, offset, remaining, small_write_);
+    if (!sealed) co_return fail_write(std::move(sealed).error());
+    auto w = co_await raw_->write(byte_span(small_write_, prefix_len + remaining + tag_len));
+    if (!w) co_return fail_write(std::move(w).error());
+    co_return ok();
+  }
+  if (remaining > 0 && !wbuf_) wbuf_ = std::make_unique_for_overwrite<std::uint8_t[]>(wcap_);
   while (remaining > 0) {
     // Pack full-size frames into the write buffer, then hand them over at once.
     std::size_t used = 0;

@@ -3,8 +3,11 @@
 // tag, at most 65535 bytes), reads decrypt them.
 //
 // Throughput is the point of this file:
-//  - no allocation per frame: one read buffer and one write buffer, sized
-//    once, reused for the life of the stream;
+//  - no allocation per frame: one read buffer and one write buffer, reused
+//    for the life of the stream;
+//  - an idle connection costs little memory: small frames (pings, window
+//    updates, requests) use small buffers inside the object, and the large
+//    buffers are allocated the first time a frame needs them;
 //  - reads ask the connection for as much as the read buffer holds, so a
 //    bulk transfer takes several frames per system call; one read_some
 //    decrypts as many buffered frames as fit straight into the caller's
@@ -42,6 +45,7 @@ class secure_stream final : public core::byte_stream {
  private:
   std::size_t buffered() const noexcept { return rend_ - rstart_; }
   awaitable<result<void>> fill(std::size_t need);
+  void grow_read_buffer();
   // Encrypts the next `len` bytes of `parts` (from the cursor) as one frame at `out`.
   result<void> seal_frame(std::span<const byte_span> parts, std::size_t& part, std::size_t& offset,
                           std::size_t len, std::uint8_t* out);
@@ -57,13 +61,21 @@ class secure_stream final : public core::byte_stream {
   // [plain_start_, plain_end_) (before rstart_) is decrypted data not yet
   // handed out. Data is compacted to the front only when a frame would not
   // fit behind it.
-  std::unique_ptr<std::uint8_t[]> rbuf_;
-  std::size_t rcap_;
+  // rbuf_ is small_read_ until a frame does not fit, then big_read_.
+  static constexpr std::size_t small_read_size = 2048;
+  static constexpr std::size_t small_write_size = 512;
+  std::uint8_t* rbuf_;
+  std::size_t rcap_ = small_read_size;
   std::size_t rstart_ = 0, rend_ = 0;
   std::size_t plain_start_ = 0, plain_end_ = 0;
+  std::size_t big_rcap_;
+  std::unique_ptr<std::uint8_t[]> big_read_;
 
-  std::unique_ptr<std::uint8_t[]> wbuf_;
+  std::unique_ptr<std::uint8_t[]> wbuf_;  // allocated on the first large write
   std::size_t wcap_;
+
+  std::uint8_t small_read_[small_read_size];
+  std::uint8_t small_write_[small_write_size];
 
   // After a failure a direction stays failed: a lost frame breaks the nonces.
   std::optional<error> read_error_;

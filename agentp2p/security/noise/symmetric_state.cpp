@@ -5,31 +5,34 @@
 #include <stdexcept>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <sodium.h>
 
 namespace agentp2p::noise {
 
 namespace {
 
+// SHA-256 and HMAC-SHA256 through libsodium: a handshake makes dozens of
+// these calls on short inputs, where OpenSSL 3's per-call context and
+// algorithm fetch cost more than the hashing.
+
 // HASH(a || b) without concatenating first.
 hash_value sha256_2(byte_span a, byte_span b) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  crypto_hash_sha256_state st;
   hash_value out{};
-  unsigned len = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), a.data(), a.size()) != 1 || EVP_DigestUpdate(ctx.get(), b.data(), b.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != hash_len)
-    throw std::runtime_error("noise: OpenSSL SHA-256 failed");
+  crypto_hash_sha256_init(&st);
+  crypto_hash_sha256_update(&st, a.data(), a.size());
+  crypto_hash_sha256_update(&st, b.data(), b.size());
+  crypto_hash_sha256_final(&st, out.data());
   return out;
 }
 
 hash_value hmac_sha256(byte_span key, byte_span data) {
+  crypto_auth_hmacsha256_state st;
   hash_value out{};
-  unsigned len = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(), &len) ||
-      len != hash_len)
-    throw std::runtime_error("noise: OpenSSL HMAC-SHA256 failed");
+  crypto_auth_hmacsha256_init(&st, key.data(), key.size());
+  crypto_auth_hmacsha256_update(&st, data.data(), data.size());
+  crypto_auth_hmacsha256_final(&st, out.data());
+  sodium_memzero(&st, sizeof st);
   return out;
 }
 

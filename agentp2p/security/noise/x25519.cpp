@@ -4,21 +4,20 @@
 #include <stdexcept>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sodium.h>
 
 namespace agentp2p::noise {
 
 namespace {
 
-struct pkey_free {
-  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
-};
-struct pkey_ctx_free {
-  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
-using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, pkey_ctx_free>;
+// libsodium: one call per operation. OpenSSL 3's EVP_PKEY route builds key
+// objects and a context per Diffie-Hellman (provider lookups included),
+// which showed up as the largest cost of a fresh connection.
+void ensure_sodium() {
+  static const int ready = sodium_init();
+  if (ready < 0) throw std::runtime_error("noise: libsodium failed to initialise");
+}
 
 }  // namespace
 
@@ -35,27 +34,20 @@ x25519_keypair x25519_keypair::generate() {
 }
 
 x25519_keypair x25519_keypair::from_private(const dh_key& priv) {
-  pkey_ptr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, priv.data(), priv.size()));
-  if (!key) throw std::runtime_error("noise: OpenSSL could not load an X25519 key");
+  ensure_sodium();
   x25519_keypair kp;
   kp.private_key = priv;
-  std::size_t len = kp.public_key.size();
-  if (EVP_PKEY_get_raw_public_key(key.get(), kp.public_key.data(), &len) != 1 || len != dh_len)
-    throw std::runtime_error("noise: OpenSSL could not derive an X25519 public key");
+  if (crypto_scalarmult_base(kp.public_key.data(), priv.data()) != 0)
+    throw std::runtime_error("noise: could not derive an X25519 public key");
   return kp;
 }
 
 result<dh_key> x25519(const dh_key& priv, byte_span remote_public) {
   if (remote_public.size() != dh_len) return make_error(errc::crypto_error, "noise: X25519 public key is not 32 bytes");
-  pkey_ptr local(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, priv.data(), priv.size()));
-  pkey_ptr remote(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, remote_public.data(), remote_public.size()));
-  if (!local || !remote) return make_error(errc::crypto_error, "noise: OpenSSL could not load an X25519 key");
-  pkey_ctx_ptr ctx(EVP_PKEY_CTX_new(local.get(), nullptr));
+  ensure_sodium();
   dh_key out{};
-  std::size_t len = out.size();
-  // OpenSSL refuses to derive an all-zero shared secret (low-order points).
-  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), remote.get()) != 1 ||
-      EVP_PKEY_derive(ctx.get(), out.data(), &len) != 1 || len != dh_len) {
+  // libsodium refuses an all-zero shared secret (low-order points).
+  if (crypto_scalarmult(out.data(), priv.data(), remote_public.data()) != 0) {
     OPENSSL_cleanse(out.data(), out.size());
     return make_error(errc::crypto_error, "noise: X25519 key agreement failed (invalid or low-order public key)");
   }
