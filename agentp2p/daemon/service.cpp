@@ -14,6 +14,7 @@
 #include "agentp2p/agent/mcp/streamable_http.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/daemon/api.hpp"
+#include "agentp2p/daemon/dashboard.hpp"
 #include "agentp2p/daemon/http_mount.hpp"
 #include "agentp2p/host/bootstrap.hpp"
 #include "agentp2p/host/connection_manager.hpp"
@@ -167,6 +168,10 @@ result<void> service::start_http(executor ex) {
   hc.policy = api_policy(config_.http);
   http_ = std::make_unique<http::server>(ex, hc);
   mount_api(*http_, *this);
+  // The dashboard's files hold nothing secret, so they need no token (the API they call does).
+  auto page_policy = api_policy(config_.http);
+  page_policy.bearer_token.clear();
+  mount_dashboard(*http_, page_policy);
   a2a::http_binding_config a2a_http;
   a2a_http.policy = api_policy(config_.http);
   a2a::mount_http(*http_, node_->a2a_dispatcher(), a2a_http);
