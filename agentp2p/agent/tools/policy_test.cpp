@@ -45,9 +45,11 @@ std::vector<std::string> names(const std::vector<tools::tool_definition>& defs) 
   return out;
 }
 
-// The error code of one call by `caller` ("" on success).
-std::string call_as(tools::registry& reg, std::string tool, std::string_view caller) {
-  asio::io_context ctx;
+// The error code of one call by `caller` ("" on success). `ctx` must outlive
+// `reg`: the registry's workers may still hold a finished call's timer (bound
+// to the caller's context) until the registry is destroyed.
+std::string call_as(asio::io_context& ctx, tools::registry& reg, std::string tool, std::string_view caller) {
+  ctx.restart();
   std::string outcome = "not run";
   test::run_void(ctx, [&](executor) -> awaitable<void> {
     tools::call_options opts;
@@ -67,13 +69,14 @@ void add_three(tools::registry& reg) {
 }  // namespace
 
 TEST(tool_policy, external_tools_are_hidden_from_peers_by_default) {
+  asio::io_context ctx;
   tools::registry reg;
   add_three(reg);
   EXPECT_EQ(names(reg.list_for(alice)), (std::vector<std::string>{"node_info", "translate"}));
   EXPECT_EQ(names(reg.list_for("")), (std::vector<std::string>{"node_info", "read_file", "translate"}));
-  EXPECT_EQ(call_as(reg, "translate", alice), "");
-  EXPECT_EQ(call_as(reg, "read_file", ""), "");  // local callers may call everything
-  const auto err = call_as(reg, "read_file", alice);
+  EXPECT_EQ(call_as(ctx, reg, "translate", alice), "");
+  EXPECT_EQ(call_as(ctx, reg, "read_file", ""), "");  // local callers may call everything
+  const auto err = call_as(ctx, reg, "read_file", alice);
   EXPECT_NE(err.find("not exposed"), std::string::npos) << err;
   EXPECT_NE(err.find("external MCP server"), std::string::npos) << err;
   EXPECT_NE(err.find("permission denied"), std::string::npos) << err;
@@ -84,39 +87,41 @@ TEST(tool_policy, the_config_exposes_tools_to_everyone_or_to_listed_peers) {
   tools::config cfg;
   cfg.policy.tools["read_file"] = tools::exposure::only({std::string(alice)});
   cfg.policy.tools["translate"] = tools::exposure::nobody();
+  asio::io_context ctx;
   tools::registry reg(cfg);
   add_three(reg);
   EXPECT_EQ(names(reg.list_for(alice)), (std::vector<std::string>{"node_info", "read_file"}));
   EXPECT_EQ(names(reg.list_for(bob)), (std::vector<std::string>{"node_info"}));
-  EXPECT_EQ(call_as(reg, "read_file", alice), "");
-  EXPECT_NE(call_as(reg, "read_file", bob), "");
-  EXPECT_NE(call_as(reg, "translate", alice), "");
+  EXPECT_EQ(call_as(ctx, reg, "read_file", alice), "");
+  EXPECT_NE(call_as(ctx, reg, "read_file", bob), "");
+  EXPECT_NE(call_as(ctx, reg, "translate", alice), "");
   // At run time: every external tool to everyone.
   tools::policy_config open;
   open.external_tools = tools::exposure::everyone();
   reg.set_policy(open);
-  EXPECT_EQ(call_as(reg, "read_file", bob), "");
+  EXPECT_EQ(call_as(ctx, reg, "read_file", bob), "");
 }
 
 TEST(tool_limits, a_peer_calling_too_often_is_refused_others_are_not) {
   tools::config cfg;
   cfg.callers.calls_per_second = 1;
   cfg.callers.burst = 3;
+  asio::io_context ctx;
   tools::registry reg(cfg);
   add_three(reg);
   int ok = 0;
   std::string last;
   for (int i = 0; i < 10; ++i) {
-    last = call_as(reg, "translate", alice);
+    last = call_as(ctx, reg, "translate", alice);
     if (last.empty()) ++ok;
   }
   // The burst, plus at most the tokens refilled while the loop ran.
   EXPECT_GE(ok, 3);
   EXPECT_LT(ok, 10);
   EXPECT_NE(last.find("too often"), std::string::npos) << last;
-  EXPECT_EQ(call_as(reg, "translate", bob), "");       // another peer has its own bucket
-  EXPECT_EQ(call_as(reg, "node_info", alice), "");     // and so has another tool
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(call_as(reg, "translate", ""), "");  // local calls are not limited
+  EXPECT_EQ(call_as(ctx, reg, "translate", bob), "");       // another peer has its own bucket
+  EXPECT_EQ(call_as(ctx, reg, "node_info", alice), "");     // and so has another tool
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(call_as(ctx, reg, "translate", ""), "");  // local calls are not limited
 }
 
 TEST(tool_limits, calls_in_progress_per_peer_are_bounded) {
@@ -148,10 +153,10 @@ TEST(tool_limits, the_token_bucket_refills_at_its_rate) {
 TEST(tool_limits, a_slow_peer_holding_its_slots_is_refused_but_not_others) {
   tools::config cfg;
   cfg.callers.max_concurrent_per_peer = 2;
+  asio::io_context ctx;  // outlives the registry (see call_as)
   tools::registry reg(cfg);
   ASSERT_TRUE(reg.add(def("slow", tools::tool_origin::local), slow_handler));
   ASSERT_TRUE(reg.add(def("quick", tools::tool_origin::local), ok_handler));
-  asio::io_context ctx;
   std::string third, other;
   test::run_void(ctx, [&](executor) -> awaitable<void> {
     auto ex = co_await asio::this_coro::executor;
