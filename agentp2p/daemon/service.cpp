@@ -154,6 +154,18 @@ result<void> service::start_discovery() {
   return {};
 }
 
+namespace {
+// Which agent protocol an HTTP path belongs to ("" for the API and the dashboard).
+std::string_view protocol_area(std::string_view path) {
+  auto under = [&](std::string_view root) {
+    return path == root || (path.size() > root.size() && path.substr(0, root.size()) == root && path[root.size()] == '/');
+  };
+  if (under("/mcp") || under("/sse") || under("/messages")) return "mcp";
+  if (under("/a2a") || under("/.well-known")) return "a2a";
+  return {};
+}
+}  // namespace
+
 // The HTTP server on http.address, carrying the API (and MCP, A2A).
 result<void> service::start_http(executor ex) {
   const auto& address = config_.http.address;
@@ -166,6 +178,11 @@ result<void> service::start_http(executor ex) {
   http::config hc;
   hc.listen = {ep};
   hc.policy = api_policy(config_.http);
+  // The API counts its own requests (api.cpp); MCP and A2A are counted here.
+  hc.on_response = [this](const http::request& req, int status) {
+    if (auto area = protocol_area(req.path); !area.empty())
+      metrics_.add("agentp2p_http_requests_total", {{"area", std::string(area)}, {"status", std::to_string(status)}});
+  };
   http_ = std::make_unique<http::server>(ex, hc);
   mount_api(*http_, *this);
   // The dashboard's files hold nothing secret, so they need no token (the API they call does).

@@ -233,6 +233,7 @@ class connection_writer final : public response_writer {
     if (started_) co_return make_error(errc::invalid_argument, "http: response already started");
     if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
     started_ = true;
+    status_ = status;
     auto r = co_await with_deadline(write_stream_head(socket_, stream_head(status, hs, keep_alive_, cfg_.server_header)),
                                     cfg_.write_timeout, "http: writing response header");
     if (!r) {
@@ -266,6 +267,7 @@ class connection_writer final : public response_writer {
 
   bool started() const override { return started_; }
   bool finished() const { return finished_; }
+  int status() const { return status_; }
   bool gone() const override { return c_.gone; }
 
   awaitable<void> wait_gone() override {
@@ -285,6 +287,7 @@ class connection_writer final : public response_writer {
   const config& cfg_;
   bool keep_alive_;
   bool started_ = false;
+  int status_ = 0;
   bool finished_ = false;
 };
 
@@ -535,6 +538,7 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
       res = check_access(*chosen->policy, req, loopback_only);
     }
     if (res) {
+      if (cfg.on_response) cfg.on_response(req, res->status);
       auto wr = co_await with_deadline(write_message(c->socket, to_beast(*res, keep_alive && !closing, cfg.server_header)),
                                        cfg.write_timeout, "http: writing response");
       if (!wr || !keep_alive) break;
@@ -546,6 +550,7 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     connection_writer writer(c->socket, *c, req, cfg, keep_alive);
     auto outcome = co_await (call_handler(&fn, &req, &writer) || watch_for_disconnect(c));
     if (writer.started()) {
+      if (cfg.on_response) cfg.on_response(req, writer.status());
       bool intact = !c->gone;
       if (intact) {
         auto fin = co_await writer.finish();
@@ -558,6 +563,7 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     }
     if (outcome.index() != 0) break;
     response out = std::move(std::get<0>(outcome));
+    if (cfg.on_response) cfg.on_response(req, out.status);
     auto wr = co_await with_deadline(write_message(c->socket, to_beast(out, keep_alive && !closing, cfg.server_header)),
                                      cfg.write_timeout, "http: writing response");
     if (!wr || !keep_alive) break;

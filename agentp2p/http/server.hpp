@@ -75,6 +75,10 @@ struct config {
   milliseconds close_timeout{3'000};     // close(): how long in-flight handlers get
   access_policy policy;                  // for routes added without a group
   std::string server_header = "agentp2p";
+  // Called once per request that got an answer (after routing: 404/405/403
+  // included; a streamed response reports the status it started with), on
+  // the server's executor. For metrics; must not block.
+  std::function<void(const request&, int status)> on_response;
 };
 
 // Given to every handler. Ignore it to return a complete response; or call

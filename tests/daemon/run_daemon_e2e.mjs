@@ -195,6 +195,11 @@ await init.text()
 await fetch(a.ready.mcpUrl, { method: 'POST', headers: { ...mcpHeaders, 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-06-18' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })
 const listed = await fetch(a.ready.mcpUrl, { method: 'POST', headers: { ...mcpHeaders, 'Mcp-Session-Id': session, 'MCP-Protocol-Version': '2025-06-18' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })
 assert.match(await listed.text(), /node_info/)
+// /metrics counts MCP and A2A requests over HTTP
+await (await fetch(`${a.ready.apiUrl}/.well-known/agent-card.json`)).text()
+const counted = await (await fetch(`${a.ready.apiUrl}/metrics`)).text()
+assert.match(counted, /agentp2p_http_requests_total\{area="mcp",status="200"\} [1-9]/)
+assert.match(counted, /agentp2p_http_requests_total\{area="a2a",status="200"\} 1/)
 
 // `agentp2p mcp`: MCP over stdin/stdout from a node of its own
 {

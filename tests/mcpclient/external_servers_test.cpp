@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -139,6 +140,38 @@ TEST(ExternalServersProcess, ToolsAppearAreCallableAndComeBackAfterACrash) {
     co_await ext->close();
     EXPECT_FALSE(reg->find("t.echo").has_value());
     EXPECT_FALSE(alive(pid));
+  }, 60s);
+}
+
+// `expose` reaches the registry's policy, so the tools appear in what a peer
+// is shown (its card, its MCP tools/list) — not only in the call check.
+TEST(ExternalServersProcess, ExposedToolsAreListedForPeersAndPrivateOnesAreNot) {
+  asio::io_context io;
+  test::run_void(io, [](executor ex) -> awaitable<void> {
+    auto reg = std::make_shared<tools::registry>();
+    std::vector<external_server_config> cfgs;
+    cfgs.push_back(test_server("open"));
+    cfgs.back().expose = "all";
+    cfgs.push_back(test_server("shut"));
+    auto started = external_servers::start(ex, reg, cfgs);
+    EXPECT_TRUE(started);
+    bool ready = co_await eventually([&] { return reg->find("open.echo") && reg->find("shut.echo"); });
+    EXPECT_TRUE(ready);
+    auto names = [&](std::string_view caller) {
+      std::vector<std::string> out;
+      for (const auto& d : reg->list_for(caller)) out.push_back(d.name);
+      return out;
+    };
+    auto peer_sees = names("12D3KooWPeer");
+    EXPECT_NE(std::find(peer_sees.begin(), peer_sees.end(), "open.echo"), peer_sees.end());
+    EXPECT_EQ(std::find(peer_sees.begin(), peer_sees.end(), "shut.echo"), peer_sees.end());
+    auto local_sees = names("");
+    EXPECT_NE(std::find(local_sees.begin(), local_sees.end(), "shut.echo"), local_sees.end());
+    tools::call_options from_peer;
+    from_peer.caller = "12D3KooWPeer";
+    auto called = co_await reg->call("open.echo", json::parse(R"({"x":1})").as_object(), from_peer);
+    EXPECT_TRUE(called) << (called ? "" : called.error().what());
+    co_await (*started)->close();
   }, 60s);
 }
 

@@ -73,11 +73,11 @@ struct external_servers::server {
 
 namespace {
 
-// The registry learned tool origins in the security work; mark ours external
-// where the field exists (and compile either way).
-template <class Def>
-void mark_external(Def& d) {
-  if constexpr (requires { d.origin; }) d.origin = decltype(d.origin)::external;
+// The registry's policy hides external tools from peers unless exposed.
+tools::exposure exposure_of(const external_server_config& cfg) {
+  if (cfg.expose == "all") return tools::exposure::everyone();
+  if (cfg.expose == "peers") return tools::exposure::only(cfg.expose_peers);
+  return tools::exposure::nobody();
 }
 
 bool exposed_to(const external_server_config& cfg, std::string_view caller) {
@@ -255,13 +255,14 @@ void external_servers::register_tools(server& s) {
     def.input_schema = t.input_schema;
     if (def.input_schema.empty()) def.input_schema["type"] = "object";
     def.annotations = t.annotations;
-    mark_external(def);
+    def.origin = tools::tool_origin::external;
     auto ex = executor_;
     auto cfg = s.cfg;
     std::string tool_name = t.name;
     tools::handler h = [ex, weak, cfg, tool_name](json::object args, tools::call_context& ctx) {
       return call_external(ex, weak, cfg, tool_name, std::move(args), ctx);
     };
+    registry_->set_tool_exposure(reg_name, exposure_of(s.cfg));
     result<void> added = s.registered.contains(reg_name) ? registry_->add_or_replace(def, h) : registry_->add(def, h);
     if (!added && added.error().is(errc::invalid_argument)) {
       // A schema our validator cannot compile: accept any object rather than lose the tool.
@@ -271,6 +272,7 @@ void external_servers::register_tools(server& s) {
       added = s.registered.contains(reg_name) ? registry_->add_or_replace(def, h) : registry_->add(def, h);
     }
     if (!added) {
+      if (!s.registered.contains(reg_name)) registry_->set_tool_exposure(reg_name, std::nullopt);
       log::warn("mcp " + s.cfg.name + ": cannot register tool " + reg_name + ": " + added.error().message);
       continue;
     }
@@ -281,7 +283,10 @@ void external_servers::register_tools(server& s) {
 }
 
 void external_servers::unregister_tools(server& s) {
-  for (const auto& [rn, tn] : s.registered) registry_->remove(rn);
+  for (const auto& [rn, tn] : s.registered) {
+    registry_->remove(rn);
+    registry_->set_tool_exposure(rn, std::nullopt);
+  }
   s.registered.clear();
   s.status.tools.clear();
 }

@@ -190,6 +190,14 @@ void registry::set_policy(policy_config cfg) {
   policy_ = tools::policy(std::move(cfg));
 }
 
+void registry::set_tool_exposure(const std::string& name, std::optional<exposure> who) {
+  std::lock_guard lock(mutex_);
+  auto cfg = policy_.settings();
+  if (who) cfg.tools.insert_or_assign(name, std::move(*who));
+  else cfg.tools.erase(name);
+  policy_ = tools::policy(std::move(cfg));
+}
+
 std::optional<tool_definition> registry::find(std::string_view name) const {
   std::lock_guard lock(mutex_);
   auto it = tools_.find(name);

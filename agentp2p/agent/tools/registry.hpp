@@ -135,6 +135,10 @@ class registry {
   std::vector<tool_definition> list_for(std::string_view caller) const;
   // Replaces the tool policy (calls in progress are not affected).
   void set_policy(policy_config cfg);
+  // Sets (or, with nullopt, clears) one tool's exposure, overriding its
+  // origin's default. Set it before adding the tool, so the first card
+  // built after the add already shows it.
+  void set_tool_exposure(const std::string& name, std::optional<exposure> who);
   std::optional<tool_definition> find(std::string_view name) const;
   std::size_t size() const;
 
