@@ -1,6 +1,11 @@
 #include "agentp2p/daemon/cli.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 
@@ -16,6 +21,7 @@
 #include "agentp2p/daemon/run_command.hpp"
 #include "agentp2p/host/host.hpp"
 #include "agentp2p/protocols/ping/ping.hpp"
+#include "agentp2p/security/pnet/psk.hpp"
 
 namespace agentp2p::daemon {
 
@@ -333,6 +339,10 @@ int cli_main(int argc, char** argv) {
   keygen->add_option("--out", keygen_out, "Where to write the key (must not exist)")->required();
   keygen->add_option("--type", keygen_type, "ed25519 (default), secp256k1, ecdsa or rsa")
       ->check(CLI::IsMember({"ed25519", "secp256k1", "ecdsa", "rsa"}));
+  std::string swarm_key_out;
+  auto* swarm_key = app.add_subcommand("swarm-key", "Create a private network's swarm key file (security.psk_file); "
+                                                    "prints its fingerprint");
+  swarm_key->add_option("--out", swarm_key_out, "Where to write the key, mode 0600 (must not exist)")->required();
   std::string key_file;
   auto* key_id = app.add_subcommand("key-id", "Print the peer id of an identity key file");
   key_id->add_option("file", key_file, "Identity key file")->required();
@@ -526,6 +536,25 @@ int cli_main(int argc, char** argv) {
       return exit_failed;
     }
     std::cout << crypto::peer_id::from_public_key(key->public_key()).to_string() << "\n";
+    return exit_ok;
+  }
+  if (*swarm_key) {
+    // Created 0600 from the start: the key is the whole network's secret.
+    const int fd = ::open(swarm_key_out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      std::cerr << "agentp2p swarm-key: cannot create " << swarm_key_out << ": " << std::strerror(errno)
+                << (errno == EEXIST ? " (not overwriting)" : "") << "\n";
+      return errno == EEXIST ? exit_usage : exit_failed;
+    }
+    const auto k = pnet::generate_psk();
+    const auto text = pnet::format_swarm_key(k);
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!written) {
+      std::cerr << "agentp2p swarm-key: cannot write " << swarm_key_out << "\n";
+      return exit_failed;
+    }
+    std::cout << k.fingerprint() << "\n";
     return exit_ok;
   }
   if (*config_docs) {

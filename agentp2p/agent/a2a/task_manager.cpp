@@ -129,8 +129,8 @@ result<stored_task> task_manager::load_visible(const request_context& caller, st
 namespace {
 
 counters::counter& a2a_refused(bool per_peer) {
-  static auto& peer = counters::get("a2a", "peer_task_limit_refused", "A2A tasks refused: the peer had too many running");
-  static auto& node = counters::get("a2a", "node_task_limit_refused", "A2A tasks refused: the node had too many running");
+  static auto& peer = counters::limit("a2a", "peer_task_limit_refused", "A2A tasks refused: the peer had too many running");
+  static auto& node = counters::limit("a2a", "node_task_limit_refused", "A2A tasks refused: the node had too many running");
   return per_peer ? peer : node;
 }
 
