@@ -185,9 +185,14 @@ result<task_manager::sent> task_manager::send(const request_context& caller, mes
                                               std::optional<std::size_t> history_length) {
   if (closed_) return rpc_error(rpc_errc::internal_error, "the agent is shutting down");
   auto size = boost::json::serialize(to_json(m, dialect::v1_0)).size();
-  if (size > config_.max_message_bytes)
+  if (size > config_.max_message_bytes) {
+    static auto& c = counters::limit("a2a", "message_too_large", "A2A messages refused: over max_message_bytes");
+    counters::count_and_log(c, "a2a: refusing a message of " + std::to_string(size) + " bytes from " +
+                                   (owner_of(caller).empty() ? std::string("a local caller") : owner_of(caller)) +
+                                   " (limit " + std::to_string(config_.max_message_bytes) + ")");
     return rpc_error(rpc_errc::invalid_params, "message: " + std::to_string(size) + " bytes exceed the limit of " +
                                                    std::to_string(config_.max_message_bytes));
+  }
   if (m.parts.empty()) return rpc_error(rpc_errc::invalid_params, "message.parts: at least one part is required");
   m.role = role::user;  // whatever the caller claims, it is the client side
   const std::string owner = owner_of(caller);

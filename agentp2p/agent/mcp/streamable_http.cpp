@@ -14,6 +14,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/base/task_group.hpp"
 
@@ -380,7 +381,12 @@ std::shared_ptr<http_session> http_endpoint::impl::create_session(bool legacy) {
       }
       if (!victim || s->last_used < victim->last_used) victim = s;
     }
-    if (!victim) return nullptr;
+    if (!victim) {
+      static auto& c = counters::limit("mcp_http", "sessions_refused", "MCP HTTP sessions refused: max_sessions busy");
+      counters::count_and_log(c, "mcp http: refusing a new session: " + std::to_string(sessions.size()) +
+                                     " sessions open and busy (limit " + std::to_string(cfg.max_sessions) + ")");
+      return nullptr;
+    }
     log::debug("mcp http: dropping idle session " + victim->id);
     drop(victim);
   }
