@@ -15,6 +15,7 @@
 #include "agentp2p/daemon/api.hpp"
 #include "agentp2p/daemon/node_config.hpp"
 #include "agentp2p/daemon/service.hpp"
+#include "agentp2p/http/client.hpp"
 #include "agentp2p/security/pnet/psk.hpp"
 #include "tests/support/run.hpp"
 
@@ -194,6 +195,30 @@ TEST(Limits, PrivateNetworkFromASwarmKeyFile) {
   ASSERT_TRUE(d) << d.error().what();
   ASSERT_TRUE(e) << e.error().what();
   test::run_void(ctx, [&](executor) { return psk_round(a->get(), d->get(), e->get()); });
+}
+
+// limits.http_body on the daemon's HTTP server: an oversized request gets
+// 413, /metrics counts it, and the server keeps answering.
+awaitable<void> http_body_round(executor ex, service* s) {
+  http::client c(ex);
+  const auto before = counter_value("http", "body_too_large");
+  auto big = co_await c.send(http::post_request(s->api_url() + "/api/v1/tools/call", std::string(8 * 1024, ' ')));
+  EXPECT_TRUE(big && big->status == 413);
+  auto metrics = co_await c.get(s->api_url() + "/metrics");
+  EXPECT_TRUE(metrics && metrics->status == 200);
+  if (metrics) {
+    const auto line = R"(agentp2p_limits_hit_total{limit="http.body_too_large"} )" + std::to_string(before + 1);
+    EXPECT_NE(metrics->body.find(line), std::string::npos) << metrics->body;
+  }
+  co_await s->shutdown(1s);
+}
+
+TEST(Limits, HttpBodyLimitFromTheConfig) {
+  temp_dir d("h");
+  asio::io_context ctx;
+  auto s = service::start(ctx.get_executor(), node_config(d, "hal", "limits: {http_body: 4KiB}\n"), "agentp2p/test");
+  ASSERT_TRUE(s) << s.error().what();
+  test::run_void(ctx, [&](executor ex) { return http_body_round(ex, s->get()); });
 }
 
 TEST(Limits, DefaultsOfTheTableAreTheLayersDefaults) {
