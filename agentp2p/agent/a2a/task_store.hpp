@@ -43,9 +43,15 @@ struct task_page {
 };
 
 // Calls run on the caller's (the host's) thread and must stay quick.
+// A store may keep writes in memory and write them later (reads always see
+// them); flush() writes what is pending, and destroying the store flushes.
 class task_store {
  public:
   virtual ~task_store() = default;
+
+  // Makes every change so far durable. The task manager calls it shortly
+  // after changes (batching a burst of them into one write) and on close().
+  virtual result<void> flush() { return ok(); }
 
   // A new task with its history and artifacts.
   virtual result<void> insert(const task& t, std::string_view owner) = 0;
