@@ -3,6 +3,11 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <list>
 #include <set>
 #include <unordered_map>
@@ -380,6 +385,7 @@ struct sqlite_task_store::impl {
   // A stored task read by SQL (it has no pending changes: those are cached).
   result<std::optional<stored_task>> read_task(std::string_view id, std::optional<std::size_t> history_length,
                                                bool include_artifacts) {
+    wait_for_writer();
     stored_task st;
     st.task.id = std::string(id);
     {
@@ -459,70 +465,177 @@ struct sqlite_task_store::impl {
     }
   }
 
-  // ---- writing
+  // ---- writing: changes become SQL operations (with their JSON already
+  // serialized) that the writer thread runs, a batch per transaction.
 
-  result<void> write_task(const std::string& id, const cached& c) {
+  struct sql_arg {
+    enum class kind : std::uint8_t { null, integer, text } k = kind::null;
+    std::int64_t i = 0;
+    std::string s;
+  };
+  struct sql_op {
+    const statement* st = nullptr;
+    std::array<sql_arg, 8> args;
+    std::uint8_t count = 0;
+
+    sql_op& text(std::string v) {
+      auto& a = args[count++];
+      a.k = sql_arg::kind::text;
+      a.s = std::move(v);
+      return *this;
+    }
+    sql_op& integer(std::int64_t v) {
+      auto& a = args[count++];
+      a.k = sql_arg::kind::integer;
+      a.i = v;
+      return *this;
+    }
+    sql_op& null() {
+      args[count++].k = sql_arg::kind::null;
+      return *this;
+    }
+  };
+  using batch = std::vector<sql_op>;
+
+  sql_op& op(batch& b, const statement& st) {
+    b.emplace_back().st = &st;
+    return b.back();
+  }
+
+  void task_ops(batch& b, const std::string& id, const cached& c) {
     const auto& t = c.st.task;
     if (c.is_new) {
-      use u(db, insert_task);
-      u.text(1, id).text(2, c.st.owner).text(3, t.context_id).text(4, to_string(t.status.state));
-      u.text(5, to_text(to_json(t.status, dialect::v1_0)));
+      auto& o = op(b, insert_task).text(id).text(c.st.owner).text(t.context_id);
+      o.text(std::string(to_string(t.status.state))).text(to_text(to_json(t.status, dialect::v1_0)));
       if (t.metadata)
-        u.text(6, to_text(*t.metadata));
+        o.text(to_text(*t.metadata));
       else
-        u.null(6);
+        o.null();
       // created_ms: the first status time we know of.
-      u.integer(7, ms(t.status.time)).integer(8, ms(t.status.time));
-      AP_TRYV(u.run());
-      for (const auto& m : t.history) AP_TRYV(add_message_row(id, m));
+      o.integer(ms(t.status.time)).integer(ms(t.status.time));
+      for (const auto& m : t.history) op(b, insert_message).text(id).text(to_text(to_json(m, dialect::v1_0)));
       for (const auto& a : t.artifacts)
-        AP_TRYV(use(db, insert_artifact).text(1, id).text(2, a.artifact_id).text(3, to_text(to_json(a, dialect::v1_0))).run());
-      return ok();
+        op(b, insert_artifact).text(id).text(a.artifact_id).text(to_text(to_json(a, dialect::v1_0)));
+      return;
     }
-    if (c.status_dirty) {
-      use u(db, update_status);
-      u.text(1, id).text(2, to_string(t.status.state)).text(3, to_text(to_json(t.status, dialect::v1_0)));
-      u.integer(4, ms(t.status.time));
-      AP_TRYV(u.run());
-    }
+    if (c.status_dirty)
+      op(b, update_status)
+          .text(id)
+          .text(std::string(to_string(t.status.state)))
+          .text(to_text(to_json(t.status, dialect::v1_0)))
+          .integer(ms(t.status.time));
     auto unsaved = std::min(c.unsaved_messages, t.history.size());
     for (auto m = t.history.end() - static_cast<long>(unsaved); m != t.history.end(); ++m)
-      AP_TRYV(add_message_row(id, *m));
-    if (c.trim_to)
-      AP_TRYV(use(db, trim_messages).text(1, id).integer(2, static_cast<std::int64_t>(*c.trim_to)).run());
+      op(b, insert_message).text(id).text(to_text(to_json(*m, dialect::v1_0)));
+    if (c.trim_to) op(b, trim_messages).text(id).integer(static_cast<std::int64_t>(*c.trim_to));
     for (const auto& a : t.artifacts)
       if (std::find(c.dirty_artifacts.begin(), c.dirty_artifacts.end(), a.artifact_id) != c.dirty_artifacts.end())
-        AP_TRYV(use(db, upsert_artifact).text(1, id).text(2, a.artifact_id).text(3, to_text(to_json(a, dialect::v1_0))).run());
-    return ok();
+        op(b, upsert_artifact).text(id).text(a.artifact_id).text(to_text(to_json(a, dialect::v1_0)));
   }
 
-  result<void> delete_rows(std::string_view id) {
-    AP_TRYV(use(db, delete_messages).text(1, id).run());
-    AP_TRYV(use(db, delete_artifacts).text(1, id).run());
-    return use(db, delete_task).text(1, id).run();
-  }
-
-  result<void> flush() {
-    if (pending.empty() && pending_deletes.empty()) return ok();
-    auto written = transaction([&]() -> result<void> {
-      // Deletes first: an id erased and then inserted again is written anew.
-      for (const auto& id : pending_deletes) AP_TRYV(delete_rows(id));
-      for (const auto& id : pending)
-        if (auto it = cache.find(id); it != cache.end()) AP_TRYV(write_task(id, it->second));
+  // On the writer thread.
+  result<void> run_batch(const batch& b) {
+    return transaction([&]() -> result<void> {
+      for (const auto& o : b) {
+        use u(db, *o.st);
+        for (int n = 0; n < o.count; ++n) {
+          const auto& a = o.args[static_cast<std::size_t>(n)];
+          if (a.k == sql_arg::kind::text)
+            u.text(n + 1, a.s);
+          else if (a.k == sql_arg::kind::integer)
+            u.integer(n + 1, a.i);
+          else
+            u.null(n + 1);
+        }
+        AP_TRYV(u.run());
+      }
       return ok();
     });
-    if (!written) return written;  // everything stays pending; the next flush tries again
+  }
+
+  // The writer thread: runs batches in order, one transaction each. The
+  // network thread waits for it only when the queue is full or before it
+  // reads SQL itself (the connection is never used by both at once).
+  static constexpr std::size_t max_queued_batches = 8;
+  std::mutex writer_mutex;
+  std::condition_variable writer_work, writer_done;
+  std::deque<batch> queued;
+  bool writer_busy = false;
+  bool writer_stop = false;
+  std::thread writer;
+
+  void start_writer() {
+    writer = std::thread([this] { writer_loop(); });
+  }
+
+  void writer_loop() {
+    for (;;) {
+      std::unique_lock lock(writer_mutex);
+      writer_work.wait(lock, [&] { return writer_stop || !queued.empty(); });
+      if (queued.empty()) return;  // stopping, and everything is written
+      batch b = std::move(queued.front());
+      queued.pop_front();
+      writer_busy = true;
+      lock.unlock();
+      if (auto r = run_batch(b); !r)
+        log::error(std::string("a2a task store: writing ") + std::to_string(b.size()) +
+                   " changes failed (they are lost): " + r.error().what());
+      b.clear();
+      lock.lock();
+      writer_busy = false;
+      writer_done.notify_all();
+    }
+  }
+
+  void submit(batch b) {
+    std::unique_lock lock(writer_mutex);
+    writer_done.wait(lock, [&] { return queued.size() < max_queued_batches; });
+    queued.push_back(std::move(b));
+    writer_work.notify_one();
+  }
+
+  // Before the network thread uses the connection itself.
+  void wait_for_writer() {
+    std::unique_lock lock(writer_mutex);
+    writer_done.wait(lock, [&] { return queued.empty() && !writer_busy; });
+  }
+
+  void stop_writer() {
+    if (!writer.joinable()) return;
+    {
+      std::lock_guard lock(writer_mutex);
+      writer_stop = true;
+    }
+    writer_work.notify_one();
+    writer.join();
+  }
+
+  // Hands every pending change to the writer.
+  result<void> flush() {
+    if (pending.empty() && pending_deletes.empty()) return ok();
+    batch b;
+    // Deletes first: an id erased and then inserted again is written anew.
+    for (const auto& id : pending_deletes) {
+      op(b, delete_messages).text(id);
+      op(b, delete_artifacts).text(id);
+      op(b, delete_task).text(id);
+    }
     pending_deletes.clear();
     for (const auto& id : pending) {
       auto it = cache.find(id);
       if (it == cache.end()) continue;
       auto& c = it->second;
+      task_ops(b, id, c);
       c.is_new = c.status_dirty = c.queued = false;
       c.unsaved_messages = 0;
       c.trim_to.reset();
       c.dirty_artifacts.clear();
     }
     pending.clear();
+    if (writer.joinable())
+      submit(std::move(b));
+    else
+      AP_TRYV(run_batch(b));
     evict();
     return ok();
   }
@@ -533,6 +646,7 @@ sqlite_task_store::sqlite_task_store(std::unique_ptr<impl> p) : impl_(std::move(
 sqlite_task_store::~sqlite_task_store() {
   if (auto r = impl_->flush(); !r)
     log::error(std::string("a2a task store: unwritten changes lost at close: ") + r.error().what());
+  impl_->stop_writer();  // after it wrote everything queued
   sqlite3* db = impl_->db;
   impl_.reset();  // finalizes the statements
   sqlite3_close(db);
@@ -558,6 +672,7 @@ result<std::unique_ptr<sqlite_task_store>> sqlite_task_store::open(const std::st
   AP_TRYV(i.migrate());
   AP_TRYV(i.prepare_all());
   AP_TRYV(i.load_index());
+  i.start_writer();
   return store;
 }
 
@@ -651,6 +766,7 @@ result<void> sqlite_task_store::put_artifact(std::string_view id, const artifact
 result<task_page> sqlite_task_store::list(const task_query& q) {
   auto& i = *impl_;
   AP_TRYV(i.flush());  // SQL answers the query: write what is pending first
+  i.wait_for_writer();
   task_page page;
   {
     use u(i.db, i.count_matches);

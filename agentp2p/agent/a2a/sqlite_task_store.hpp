@@ -5,13 +5,18 @@
 // (loaded at open), so counts and eviction victims need no query, and the
 // tasks changed since the last flush() are kept whole in memory (plus a small
 // LRU cache of recent ones), so reads of running tasks need no query either.
-// flush() writes every pending change in one transaction: a task created,
-// worked on and finished between two flushes costs one row, its messages and
-// artifacts, instead of a transaction per change. ListTasks flushes first
-// and then asks SQL. Pending changes are bounded (max_pending tasks: then
-// the change that reaches it flushes); the destructor flushes. With WAL and
-// synchronous=NORMAL a flushed change survives an application crash; what is
-// not flushed yet (the task manager flushes a few ms after a change) does not.
+// flush() turns every pending change into SQL (JSON serialized on the
+// calling thread) and hands it to the store's writer thread, which runs each
+// batch in one transaction: a task created, worked on and finished between
+// two flushes costs one row, its messages and artifacts, instead of a
+// transaction per change, and the network thread does not wait for SQLite.
+// Reads that need SQL (ListTasks, a task not in memory) wait for the writer
+// to finish first. Pending changes are bounded (max_pending tasks: then the
+// change that reaches it flushes), so is the writer's queue (flush waits);
+// the destructor flushes and waits until everything is written. With WAL and
+// synchronous=NORMAL a written change survives an application crash; what
+// is not written yet (the task manager flushes a few ms after a change) does
+// not.
 #pragma once
 
 #include <cstddef>

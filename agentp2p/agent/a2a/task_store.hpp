@@ -49,8 +49,9 @@ class task_store {
  public:
   virtual ~task_store() = default;
 
-  // Makes every change so far durable. The task manager calls it shortly
-  // after changes (batching a burst of them into one write) and on close().
+  // Writes every change so far (or hands it to the store's writer, which
+  // writes it in order; destroying the store waits for it). The task manager
+  // calls it shortly after changes (a burst of them in one write) and on close().
   virtual result<void> flush() { return ok(); }
 
   // A new task with its history and artifacts.
