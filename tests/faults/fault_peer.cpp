@@ -30,13 +30,21 @@
 //   bad-http --url U --count N
 //       N oversized (5 MiB), N deeply nested (1M '[') bodies and N 64 KiB
 //       headers to each of /api/v1/tools/call, /mcp and /a2a
+// Link emulation where the kernel has no sch_netem (tc qdisc netem):
+//   lossy-proxy --listen IP:PORT --to IP:PORT [--delay-ms 100] [--loss 0.05]
+//       a TCP proxy that delivers every piece (at most one 1448-byte segment)
+//       DELAY ms late in each direction, and a LOSS share of them one round
+//       trip later still (what a retransmission costs), in order; prints
+//       {"listening"} and at SIGTERM {"connections","segments","retransmitted"}
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <csignal>
+#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -81,6 +89,9 @@ struct options {
   std::int64_t interval_ms = 0;
   std::size_t ips = 1;
   std::string url;
+  std::string to;
+  double loss = 0.05;
+  std::int64_t delay_ms = 100;
 };
 
 options parse_args(int argc, char** argv) {
@@ -107,11 +118,15 @@ options parse_args(int argc, char** argv) {
     else if (k == "--interval-ms") o.interval_ms = std::stoll(v);
     else if (k == "--ips") o.ips = std::max<std::size_t>(1, std::stoull(v));
     else if (k == "--url") o.url = v;
+    else if (k == "--to") o.to = v;
+    else if (k == "--loss") o.loss = std::stod(v);
+    else if (k == "--delay-ms") o.delay_ms = std::stoll(v);
     else throw std::runtime_error("unknown option " + k);
   }
   const bool http_mode = o.mode == "http-call" || o.mode == "slowloris" || o.mode == "bad-http";
   if (http_mode && o.url.empty()) throw std::runtime_error("--url is required");
-  if (!http_mode && o.data_dir.empty()) throw std::runtime_error("--data-dir is required");
+  if (o.mode == "lossy-proxy" && o.to.empty()) throw std::runtime_error("--to is required");
+  if (!http_mode && o.mode != "lossy-proxy" && o.data_dir.empty()) throw std::runtime_error("--data-dir is required");
   return o;
 }
 
@@ -633,6 +648,131 @@ awaitable<int> run_bad_http(options o) {
   print(json::object{{"badRequests", sent}, {"answers", answers}});
   co_return 0;
 }
+
+// --- lossy-proxy -------------------------------------------------------------
+
+asio::ip::tcp::endpoint parse_endpoint(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("expected IP:PORT, got " + text);
+  return asio::ip::tcp::endpoint(asio::ip::make_address(text.substr(0, colon)),
+                                 static_cast<std::uint16_t>(std::stoi(text.substr(colon + 1))));
+}
+
+struct proxy_stats {
+  std::size_t connections = 0, segments = 0, retransmitted = 0;
+};
+
+// One direction of a proxied connection: pieces wait in `queue` until their time.
+struct delayed_pipe {
+  explicit delayed_pipe(executor ex) : wake(ex, asio::steady_timer::time_point::max()) {}
+  std::deque<std::pair<clock_type::time_point, std::string>> queue;
+  std::size_t queued_bytes = 0;
+  clock_type::time_point last_due = clock_type::now();
+  bool eof = false, broken = false;
+  asio::steady_timer wake;  // cancelled whenever the other side should look again
+};
+
+constexpr std::size_t segment_bytes = 1448;  // what one lost packet holds back
+constexpr std::size_t max_queued_bytes = 1 << 20;
+
+awaitable<void> pipe_reader(asio::ip::tcp::socket& from, delayed_pipe& p, const options& o, proxy_stats& st,
+                            std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> coin(0.0, 1.0);
+  std::array<char, segment_bytes> buf;
+  while (!p.broken) {
+    if (p.queued_bytes >= max_queued_bytes) {  // backpressure: let the writer catch up
+      p.wake.expires_at(asio::steady_timer::time_point::max());
+      auto [ec] = co_await p.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+      (void)ec;
+      continue;
+    }
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+    if (ec || n == 0) break;
+    ++st.segments;
+    auto due = clock_type::now() + std::chrono::milliseconds(o.delay_ms);
+    if (coin(rng) < o.loss) {
+      ++st.retransmitted;
+      due += std::chrono::milliseconds(2 * o.delay_ms + 20);  // noticed and resent one round trip later
+    }
+    p.last_due = std::max(p.last_due, due);  // TCP delivers in order: nothing overtakes a late piece
+    p.queue.emplace_back(p.last_due, std::string(buf.data(), n));
+    p.queued_bytes += n;
+    p.wake.cancel();
+  }
+  p.eof = true;
+  p.wake.cancel();
+}
+
+// Writes what is due to `to`; when `to` fails, closes `from` too so its reader ends.
+awaitable<void> pipe_writer(asio::ip::tcp::socket& to, asio::ip::tcp::socket& from, delayed_pipe& p) {
+  for (;;) {
+    if (p.queue.empty()) {
+      if (p.eof || p.broken) break;
+      p.wake.expires_at(asio::steady_timer::time_point::max());
+      auto [ec] = co_await p.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+      (void)ec;
+      continue;
+    }
+    auto due = p.queue.front().first;
+    if (clock_type::now() < due) {
+      asio::steady_timer t(co_await asio::this_coro::executor, due);
+      auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+      (void)ec;
+      continue;
+    }
+    auto piece = std::move(p.queue.front().second);
+    p.queue.pop_front();
+    p.queued_bytes -= piece.size();
+    p.wake.cancel();  // the reader may be waiting for room
+    auto [ec, n] = co_await asio::async_write(to, asio::buffer(piece), asio::as_tuple(asio::use_awaitable));
+    (void)n;
+    if (ec) {
+      p.broken = true;
+      boost::system::error_code ignored;
+      from.close(ignored);
+      break;
+    }
+  }
+  boost::system::error_code ignored;
+  to.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+awaitable<void> proxy_connection(asio::ip::tcp::socket client, options o, proxy_stats& st, std::uint64_t seed) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::ip::tcp::socket upstream(ex);
+  const auto target = parse_endpoint(o.to);
+  auto [cec] = co_await upstream.async_connect(target, asio::as_tuple(asio::use_awaitable));
+  if (cec) co_return;
+  ++st.connections;
+  std::mt19937_64 rng_up(seed), rng_down(seed ^ 0x9e3779b97f4a7c15ULL);
+  delayed_pipe up(ex), down(ex);
+  task_group group(ex);
+  group.spawn(pipe_reader(client, up, o, st, rng_up), "proxy read up");
+  group.spawn(pipe_writer(upstream, client, up), "proxy write up");
+  group.spawn(pipe_reader(upstream, down, o, st, rng_down), "proxy read down");
+  group.spawn(pipe_writer(client, upstream, down), "proxy write down");
+  co_await group.join();
+}
+
+awaitable<int> run_lossy_proxy(options o) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::ip::tcp::acceptor acc(ex, parse_endpoint(o.listen));
+  print(json::object{{"listening", o.listen}, {"to", o.to}, {"delayMs", o.delay_ms}, {"loss", o.loss}});
+  proxy_stats st;
+  task_group group(ex);
+  asio::signal_set signals(ex, SIGINT, SIGTERM);
+  signals.async_wait([&acc](const boost::system::error_code& ec, int) {
+    if (!ec) acc.close();
+  });
+  std::uint64_t seed = 1;
+  for (;;) {
+    auto [ec, sock] = co_await acc.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    group.spawn(proxy_connection(std::move(sock), o, st, seed++), "proxy connection");
+  }
+  print(json::object{{"connections", st.connections}, {"segments", st.segments}, {"retransmitted", st.retransmitted}});
+  co_return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -645,10 +785,11 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGPIPE, SIG_IGN);
   asio::io_context ctx(1);
-  if (o.mode == "http-call" || o.mode == "slowloris" || o.mode == "bad-http") {
+  if (o.mode == "http-call" || o.mode == "slowloris" || o.mode == "bad-http" || o.mode == "lossy-proxy") {
     int rc = 0;
     auto body = [](options o, int& rc) -> awaitable<void> {
-      if (o.mode == "http-call") rc = co_await run_http_call(o);
+      if (o.mode == "lossy-proxy") rc = co_await run_lossy_proxy(o);
+      else if (o.mode == "http-call") rc = co_await run_http_call(o);
       else if (o.mode == "slowloris") rc = co_await run_slowloris(o);
       else rc = co_await run_bad_http(o);
     };
