@@ -463,10 +463,6 @@ awaitable<void> server::impl::accept_loop(std::size_t idx) {
     // request makes room: otherwise a slowloris client holding every slot
     // with half-sent headers would lock everyone out until header_timeout.
     if (conns.size() - evicting >= cfg.max_connections && !evict_slowest_reader()) {
-      static auto& refused = counters::get("http", "connections_refused",
-                                           "HTTP connections refused at the connection limit (503)");
-      counters::count_and_log(refused, "http: connection limit (" + std::to_string(cfg.max_connections) +
-                                         ") reached with every connection busy in a handler; refusing with 503");
       if (rejecting < 64) {
         tasks.spawn(reject(std::move(sock)), "http reject");
       } else {

@@ -76,7 +76,7 @@ attack slowloris slowloris --url "$url" --count "$slots" --bind 127.0.0.2 --dura
 attack bad-bodies bad-http --url "$url" --count 3
 
 metrics=$(curl -s --max-time 5 "$url/metrics" || true)
-grep -E '^agentp2p_(http_(slow_clients_evicted|connections_refused)_total|http_requests_total\{area="(mcp|a2a)",status="4)' \
+grep -E '^agentp2p_(http_slow_clients_evicted_total|limits_hit_total\{limit="http|http_requests_total\{area="(mcp|a2a)",status="4)' \
   <<<"$metrics" | sed 's/^/abuse: node metric /' || true
 ((${#failed_attacks[@]} == 0)) || { echo "FAIL: legitimate calls suffered under: ${failed_attacks[*]}"; exit 1; }
 echo "abuse: the legitimate client was served throughout every attack"
