@@ -263,6 +263,14 @@ awaitable<std::string> read_until_close(tcp::socket& s) {
   co_return out;
 }
 
+// Reads what has arrived (one read; a short response fits in it on loopback).
+awaitable<std::string> read_some_text(tcp::socket& s) {
+  std::array<char, 4096> buf;
+  auto [ec, n] = co_await s.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+  (void)ec;
+  co_return std::string(buf.data(), n);
+}
+
 config test_config() {
   config cfg;
   cfg.header_timeout = 2s;
@@ -709,33 +717,132 @@ TEST_F(http_fixture, close_ends_open_streams) {
   test::run_void(ctx, [&](executor ex) { return go(ex, &srv, probe.get()); });
 }
 
-TEST_F(http_fixture, connections_beyond_the_limit_are_refused_with_503) {
+// A handler that holds its request until the test opens the gate.
+struct gate {
+  explicit gate(executor ex) : timer(ex, asio::steady_timer::time_point::max()) {}
+  asio::steady_timer timer;
+  int waiting = 0;
+};
+
+awaitable<response> wait_for_gate(gate* g) {
+  ++g->waiting;
+  auto [ec] = co_await g->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  (void)ec;
+  --g->waiting;
+  co_return response::json(R"({"ok":true})");
+}
+
+TEST_F(http_fixture, connections_beyond_the_limit_are_refused_with_503_when_all_are_busy) {
   auto cfg = test_config();
   cfg.max_connections = 4;
-  cfg.header_timeout = 20s;  // the four idle clients stay connected
   server srv(ctx.get_executor(), cfg);
+  gate g(ctx.get_executor());
   srv.get("/who", whoami);
+  srv.get("/hold", [p = &g](request&, response_writer&) { return wait_for_gate(p); });
   ASSERT_TRUE(srv.start());
-  auto go = [](executor ex, server* s) -> awaitable<void> {
+  auto go = [](executor ex, server* s, gate* g) -> awaitable<void> {
+    // Four clients, each with a request in a handler: nothing to make room with.
     std::vector<tcp::socket> held;
-    for (int i = 0; i < 4; ++i) held.push_back(co_await raw_connect(ex, s->port()));
-    auto full = co_await eventually(ex, [s] { return s->connection_count() == 4; }, 1000);
-    EXPECT_TRUE(full);
+    for (int i = 0; i < 4; ++i) {
+      held.push_back(co_await raw_connect(ex, s->port()));
+      std::string req = "GET /hold HTTP/1.1\r\nHost: localhost\r\n\r\n";
+      co_await asio::async_write(held.back(), asio::buffer(req), asio::use_awaitable);
+    }
+    auto busy = co_await eventually(ex, [g] { return g->waiting == 4; }, 1000);
+    EXPECT_TRUE(busy);
     auto extra = co_await raw_connect(ex, s->port());
     auto answer = co_await read_until_close(extra);
     EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 503");
     EXPECT_NE(answer.find("connection limit"), std::string::npos);
     EXPECT_EQ(s->connection_count(), 4u);
-    // Once one leaves, a new client is served.
-    held.pop_back();
-    auto freed = co_await eventually(ex, [s] { return s->connection_count() == 3; }, 1000);
-    EXPECT_TRUE(freed);
+    // Once the handlers answer, a new client is served.
+    g->timer.cancel();
+    for (auto& h : held) {
+      auto done = co_await read_some_text(h);
+      EXPECT_EQ(done.substr(0, 12), "HTTP/1.1 200");
+    }
     client c(ex);
     auto r = co_await c.get(s->url() + "/who");
     EXPECT_TRUE(r.has_value());
     if (r) {
       EXPECT_EQ(r->status, 200);
     }
+    co_await s->close();
+  };
+  test::run_void(ctx, [&](executor ex) { return go(ex, &srv, &g); });
+}
+
+TEST_F(http_fixture, slowloris_clients_holding_every_slot_do_not_lock_others_out) {
+  auto cfg = test_config();
+  cfg.max_connections = 8;
+  cfg.header_timeout = 60s;  // far beyond the test: only eviction can make room
+  server srv(ctx.get_executor(), cfg);
+  srv.get("/who", whoami);
+  ASSERT_TRUE(srv.start());
+  auto go = [](executor ex, server* s) -> awaitable<void> {
+    // Every slot taken by a client that sent half a request line and stalls.
+    std::vector<tcp::socket> slow;
+    for (int i = 0; i < 8; ++i) {
+      slow.push_back(co_await raw_connect(ex, s->port()));
+      std::string part = "GET /who HTTP/1.1\r\nHost: loc";
+      co_await asio::async_write(slow.back(), asio::buffer(part), asio::use_awaitable);
+    }
+    auto full = co_await eventually(ex, [s] { return s->connection_count() == 8; }, 1000);
+    EXPECT_TRUE(full);
+    // Legitimate clients (a fresh connection each) keep being served.
+    int ok = 0;
+    for (int i = 0; i < 5; ++i) {
+      client_options o;
+      o.max_idle_per_host = 0;
+      client c(ex, o);
+      auto r = co_await c.get(s->url() + "/who");
+      if (r && r->status == 200) ++ok;
+    }
+    EXPECT_EQ(ok, 5);
+    // The stalled clients that waited longest were closed to make room, without an answer.
+    auto first = co_await read_until_close(slow.front());
+    EXPECT_EQ(first, "");
+    EXPECT_LE(s->connection_count(), 8u);
+    co_await s->close();
+  };
+  test::run_void(ctx, [&](executor ex) { return go(ex, &srv); });
+}
+
+TEST_F(http_fixture, eviction_spares_keep_alive_clients_while_slow_ones_remain) {
+  auto cfg = test_config();
+  cfg.max_connections = 3;
+  cfg.header_timeout = 60s;
+  cfg.idle_timeout = 60s;
+  server srv(ctx.get_executor(), cfg);
+  srv.get("/who", whoami);
+  ASSERT_TRUE(srv.start());
+  auto go = [](executor ex, server* s) -> awaitable<void> {
+    // A kept-alive client that finished a request first (the oldest reader),
+    // then two stalled ones.
+    auto kept = co_await raw_connect(ex, s->port());
+    std::string req = "GET /who HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    co_await asio::async_write(kept, asio::buffer(req), asio::use_awaitable);
+    auto first = co_await read_some_text(kept);
+    EXPECT_EQ(first.substr(0, 12), "HTTP/1.1 200");
+    std::vector<tcp::socket> slow;
+    for (int i = 0; i < 2; ++i) {
+      slow.push_back(co_await raw_connect(ex, s->port()));
+      std::string part = "GET /who HTT";
+      co_await asio::async_write(slow.back(), asio::buffer(part), asio::use_awaitable);
+    }
+    auto full = co_await eventually(ex, [s] { return s->connection_count() == 3; }, 1000);
+    EXPECT_TRUE(full);
+    client_options o;
+    o.max_idle_per_host = 0;
+    client c(ex, o);
+    auto r = co_await c.get(s->url() + "/who");
+    EXPECT_TRUE(r.has_value() && r->status == 200);
+    // A stalled client went; the kept-alive one still gets answers on its connection.
+    auto gone = co_await read_until_close(slow.front());
+    EXPECT_EQ(gone, "");
+    co_await asio::async_write(kept, asio::buffer(req), asio::use_awaitable);
+    auto again = co_await read_some_text(kept);
+    EXPECT_EQ(again.substr(0, 12), "HTTP/1.1 200");
     co_await s->close();
   };
   test::run_void(ctx, [&](executor ex) { return go(ex, &srv); });

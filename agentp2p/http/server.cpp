@@ -61,6 +61,12 @@ struct connection {
   tcp::socket socket;
   std::string remote;
   bool reading = false;    // waiting for / reading a request: close() may cut it off
+  // Since when it has been waiting for (or reading) its current request, and
+  // whether it ever completed one: at the connection limit the server evicts
+  // the reader that has been slowest, never-served ones first (slowloris).
+  asio::steady_timer::time_point reading_since = asio::steady_timer::clock_type::now();
+  bool served_any = false;
+  bool evicted = false;
   bool streaming = false;  // a handler took over the body
   bool gone = false;
   asio::steady_timer gone_signal;     // cancelled when gone
@@ -414,6 +420,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
   std::vector<listen_endpoint> bound;
   task_group tasks;
   std::unordered_set<connection*> conns;
+  std::size_t evicting = 0;  // evicted connections still unwinding (in conns until then)
   std::size_t rejecting = 0;
   bool loopback_only = true;
   bool started = false;
@@ -421,6 +428,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
   bool closed = false;
 
   awaitable<void> accept_loop(std::size_t idx);
+  bool evict_slowest_reader();
   awaitable<void> serve(std::shared_ptr<connection> c);
   awaitable<void> reject(tcp::socket s);
   awaitable<void> close();
@@ -440,6 +448,28 @@ awaitable<void> server::impl::reject(tcp::socket s) {
   --rejecting;
 }
 
+bool server::impl::evict_slowest_reader() {
+  connection* victim = nullptr;
+  for (auto* c : conns) {
+    if (!c->reading || c->evicted) continue;
+    if (!victim || (!c->served_any && victim->served_any) ||
+        (c->served_any == victim->served_any && c->reading_since < victim->reading_since))
+      victim = c;
+  }
+  if (!victim) return false;
+  static auto& evicted = counters::get("http", "slow_clients_evicted",
+                                       "HTTP connections closed at the connection limit to admit a new one "
+                                       "(the one waiting longest for its request)");
+  counters::count_and_log(evicted, "http: connection limit (" + std::to_string(cfg.max_connections) +
+                                     ") reached; closing the connection waiting longest for its request (" +
+                                     victim->remote + ")");
+  victim->evicted = true;
+  ++evicting;
+  boost::system::error_code ignored;
+  victim->socket.cancel(ignored);
+  return true;
+}
+
 awaitable<void> server::impl::accept_loop(std::size_t idx) {
   auto self = shared_from_this();
   tcp::acceptor& acc = *acceptors[idx];
@@ -455,7 +485,10 @@ awaitable<void> server::impl::accept_loop(std::size_t idx) {
       (void)tec;
       continue;
     }
-    if (conns.size() >= cfg.max_connections) {
+    // At the limit, a connection that is only waiting for (or trickling in) a
+    // request makes room: otherwise a slowloris client holding every slot
+    // with half-sent headers would lock everyone out until header_timeout.
+    if (conns.size() - evicting >= cfg.max_connections && !evict_slowest_reader()) {
       boost::system::error_code rec;
       auto rep = sock.remote_endpoint(rec);
       count_refusal(connection_limit_hit(), "http: refusing a connection from " +
@@ -481,7 +514,10 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
   auto self = shared_from_this();
   struct unregister {
     unregister(impl* s, connection* c) : s(s), c(c) {}
-    ~unregister() { s->conns.erase(c); }
+    ~unregister() {
+      s->conns.erase(c);
+      if (c->evicted) --s->evicting;
+    }
     impl* s;
     connection* c;
   } guard(this, c.get());
@@ -494,8 +530,9 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
   boost::beast::flat_buffer buffer;
   std::size_t served = 0;
   bool close_gracefully = false;  // linger so the client reads our error
-  while (!closing) {
+  while (!closing && !c->evicted) {
     c->reading = true;
+    c->reading_since = asio::steady_timer::clock_type::now();
     if (buffer.size() == 0) {
       auto wait = served == 0 ? cfg.header_timeout : cfg.idle_timeout;
       auto first = co_await with_deadline(read_some_into(c->socket, buffer), wait, "http: waiting for a request");
@@ -558,6 +595,7 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
       break;
     }
     ++served;
+    c->served_any = true;
     auto msg = parser->release();
     bool keep_alive = msg.keep_alive() && served < cfg.max_requests_per_connection;
     request req = to_request(std::move(msg), c->remote);

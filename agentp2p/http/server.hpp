@@ -71,7 +71,7 @@ struct config {
   milliseconds body_timeout{30'000};     // to receive the whole body once headers are in
   milliseconds idle_timeout{60'000};     // keep-alive: wait for the next request
   milliseconds write_timeout{30'000};    // to send one response (or one streamed chunk)
-  std::size_t max_connections = 256;     // more: answered 503 and closed
+  std::size_t max_connections = 256;     // more: the longest-waiting reader is closed, else 503
   std::size_t max_requests_per_connection = 10'000;  // then "Connection: close"
   milliseconds close_timeout{3'000};     // close(): how long in-flight handlers get
   access_policy policy;                  // for routes added without a group

@@ -1,26 +1,38 @@
 #!/usr/bin/env bash
-# Abuse on loopback: while a legitimate peer keeps calling a tool on our node,
-#   - another address (127.0.0.2) opens CONNS TCP connections that never
-#     start a handshake and holds them,
-#   - a peer opens streams as fast as it can,
-#   - a peer sends oversized (5 MiB) and deeply nested (100k '[') JSON lines.
-# Prints the legitimate peer's success rate and latency, and what each attack
-# achieved. Fails if fewer than 90% of the legitimate calls succeed.
+# libp2p abuse on loopback, one attack after another; during each a
+# legitimate peer (connected before the attack) keeps calling a tool on our
+# node, and one line per attack says how it fared:
+#   half-open-connections  CONNS TCP connections from IPS addresses
+#                          (127.0.0.2...) that never start a handshake, held
+#   stream-flood           a peer opens (and resets) streams as fast as it can
+#   bad-json               oversized (5 MiB) and deeply nested (100k '[') JSON
+#                          lines on /praxis/tool/1.0.0
+#   abuse: ATTACK | SECONDS | legit OK/TOTAL ok (RATE) | p50 .. ms p95 .. ms | attacker {what it managed}
+# Fails if fewer than 95% of the legitimate calls of an attack succeed, or if
+# the node died. No timing assertions: latencies are printed, not checked.
 #
-#   abuse.sh --peer agentp2p_fault_peer [--conns 2000] [--seconds 8]
+#   abuse.sh --peer agentp2p_fault_peer [--conns 10000] [--ips 40] [--seconds 6]
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/abuse_lib.sh"
 
-peer_bin="" conns=2000 seconds=8
+peer_bin="" conns=10000 ips=40 seconds=6
 while [[ $# -gt 0 ]]; do
   case $1 in
     --peer) peer_bin=$2; shift 2 ;;
     --conns) conns=$2; shift 2 ;;
+    --ips) ips=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     *) echo "abuse.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 [[ -x $peer_bin ]] || { echo "abuse.sh: --peer $peer_bin is not executable" >&2; exit 2; }
-ulimit -n $((conns * 2 + 4096)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+# The attacker holds CONNS sockets at once.
+ulimit -n $((conns + 4096)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+if (( $(ulimit -n) < conns + 256 )); then
+  conns=$(( $(ulimit -n) - 256 ))
+  echo "note: open file limit $(ulimit -n): half-open connections lowered to $conns"
+fi
 
 work=$(mktemp -d)
 pids=()
@@ -34,38 +46,40 @@ cleanup() {
   exit $code
 }
 trap cleanup EXIT INT TERM
-json_field() { sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p" <<<"$1" | head -n1 | tr -d '"'; }
 
 "$peer_bin" serve --data-dir "$work/server" --listen /ip4/127.0.0.1/tcp/0 >"$work/server.out" 2>"$work/server.err" &
-pids+=($!)
+server=$!
+pids+=($server)
+disown "$server"  # killed at exit; no job report
 for _ in $(seq 100); do [[ -s $work/server.out ]] && break; sleep 0.1; done
 target=$(grep -o '"/ip4/127.0.0.1/tcp/[0-9]*/p2p/[^"]*"' "$work/server.out" | head -n1 | tr -d '"')
 [[ -n $target ]] || { echo "FAIL: server did not start"; exit 1; }
-
 ms=$((seconds * 1000))
-"$peer_bin" call --target "$target" --data-dir "$work/legit" --duration-ms "$ms" --concurrency 2 \
-  --deadline-ms 10000 --window-ms 1000 --interval-ms 100 >"$work/legit.out" 2>"$work/legit.err" &
-legit=$!
-pids+=($legit)
-sleep 1
-"$peer_bin" flood-connect --target "$target" --data-dir "$work/a1" --count "$conns" --bind 127.0.0.2 \
-  --duration-ms $((ms - 3000)) >"$work/conns.out" 2>"$work/conns.err" &
-pids+=($!)
-"$peer_bin" flood-streams --target "$target" --data-dir "$work/a2" --duration-ms $((ms - 3000)) \
-  >"$work/streams.out" 2>"$work/streams.err" &
-pids+=($!)
-"$peer_bin" bad-json --target "$target" --data-dir "$work/a3" --count 5 >"$work/json.out" 2>"$work/json.err" &
-pids+=($!)
-wait "$legit" || true
-for p in "${pids[@]:2}"; do wait "$p" 2>/dev/null || true; done
 
-echo "figures: half-open connections $(tail -n1 "$work/conns.out")"
-echo "figures: stream flood $(tail -n1 "$work/streams.out")"
-echo "figures: bad JSON $(tail -n1 "$work/json.out")"
-out=$(tail -n1 "$work/legit.out")
-echo "figures: legitimate peer under attack $out"
-grep -c "warning" "$work/server.err" | sed 's/^/figures: server warning lines (rate-limited): /'
-rate=$(json_field "$out" successRate)
-awk -v r="${rate:-0}" 'BEGIN { exit !(r >= 0.9) }' || { echo "FAIL: legitimate success rate $rate"; exit 1; }
-kill -0 "${pids[0]}" || { echo "FAIL: the server died"; exit 1; }
-echo "abuse: the legitimate peer was served throughout"
+# attack NAME ATTACKER-ARGS...: runs the attacker while a legitimate peer calls for SECONDS.
+attack() {
+  local name=$1; shift
+  local t0 legit_pid attacker_pid
+  t0=$(date +%s%N)
+  "$peer_bin" call --target "$target" --data-dir "$work/legit" --duration-ms "$ms" --concurrency 2 \
+    --deadline-ms 10000 --interval-ms 150 >"$work/$name.legit.out" 2>>"$work/legit.err" &
+  legit_pid=$!
+  pids+=($legit_pid)
+  "$peer_bin" "$@" >"$work/$name.out" 2>>"$work/attacker.err" &
+  attacker_pid=$!
+  pids+=($attacker_pid)
+  wait "$legit_pid" || true
+  wait "$attacker_pid" || true
+  [[ -n ${ABUSE_DEBUG:-} ]] && cat "$work/$name.legit.out" "$work/legit.err" | cut -c1-400
+  summary "$name" "$(elapsed_since "$t0")" "$(tail -n1 "$work/$name.legit.out")" "$(tail -n1 "$work/$name.out")"
+  kill -0 "$server" 2>/dev/null || { echo "FAIL: the node died during $name"; exit 1; }
+}
+
+attack half-open-connections flood-connect --target "$target" --data-dir "$work/a1" --count "$conns" \
+  --bind 127.0.0.2 --ips "$ips" --duration-ms $((ms - 2000))
+attack stream-flood flood-streams --target "$target" --data-dir "$work/a2" --duration-ms $((ms - 1000))
+attack bad-json bad-json --target "$target" --data-dir "$work/a3" --count 5
+
+grep -c "warn" "$work/server.err" | sed 's/^/abuse: node warning lines (rate-limited): /' || true
+((${#failed_attacks[@]} == 0)) || { echo "FAIL: legitimate calls suffered under: ${failed_attacks[*]}"; exit 1; }
+echo "abuse: the legitimate peer was served throughout every attack"

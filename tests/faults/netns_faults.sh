@@ -7,7 +7,12 @@
 #
 # Scenarios (each prints one "figures:" line):
 #   lossy     tc netem 5% loss + 100 ms delay each way: a 1 MiB transfer and
-#             20 tool calls complete (skipped when the kernel has no sch_netem)
+#             20 tool calls complete. Where the kernel has no sch_netem (e.g.
+#             a Firecracker guest without modules), the same figures through a
+#             userspace emulation instead: `agentp2p_fault_peer lossy-proxy`
+#             in the client's namespace delays every segment 100 ms each way
+#             and holds 5% of them back one more round trip (what TCP's
+#             retransmission of a lost packet costs); the line says which.
 #   sigkill   the server is SIGKILLed mid-call: the caller gets an error
 #             within its deadline
 #   restart   the server restarts with the same identity and data directory:
@@ -59,7 +64,8 @@ ip -n "$ns_s" link set eth0 up
 ip -n "$ns_c" link set eth0 up
 
 fail() { echo "FAIL: $*"; exit 1; }
-json_field() { sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p" <<<"$1" | head -n1 | tr -d '"'; }
+# The first "KEY":value (a greedy match would find the per-window "ok" counts instead).
+json_field() { grep -o "\"$2\":[^,}]*" <<<"$1" | head -n1 | cut -d: -f2- | tr -d '"'; }
 
 start_server() {
   ip netns exec "$ns_s" "$peer_bin" serve --data-dir "$work/server" --listen /ip4/10.78.0.1/tcp/4101 \
@@ -95,18 +101,32 @@ task_id=$(json_field "$sent" task)
 [[ $(json_field "$sent" state) == completed ]] || fail "A2A task did not complete: $sent"
 
 # --- lossy link
+lossy_calls() {  # lossy_calls HOW TARGET
+  local how=$1 via=$2 out
+  out=$(client call --target "$via" --tool blob --args '{"bytes":1048576}' --count 1 --deadline-ms 60000)
+  echo "figures: lossy ($how) 1MiB transfer $out"
+  [[ $(json_field "$out" ok) == 1 ]] || fail "1 MiB transfer over the lossy link ($how) failed"
+  out=$(client call --target "$via" --count 20 --deadline-ms 20000)
+  echo "figures: lossy ($how) 20 calls $out"
+  [[ $(json_field "$out" ok) == 20 ]] || fail "calls over the lossy link ($how) failed"
+}
 if tc -n "$ns_s" qdisc add dev eth0 root netem loss 5% delay 100ms 2>/dev/null; then
   tc -n "$ns_c" qdisc add dev eth0 root netem loss 5% delay 100ms
-  out=$(client call --target "$target" --tool blob --args '{"bytes":1048576}' --count 1 --deadline-ms 60000)
-  echo "figures: lossy 1MiB transfer $out"
-  [[ $(json_field "$out" ok) == 1 ]] || fail "1 MiB transfer over the lossy link failed"
-  out=$(client call --target "$target" --count 20 --deadline-ms 20000)
-  echo "figures: lossy 20 calls $out"
-  [[ $(json_field "$out" ok) == 20 ]] || fail "calls over the lossy link failed"
+  lossy_calls "tc netem" "$target"
   tc -n "$ns_s" qdisc del dev eth0 root
   tc -n "$ns_c" qdisc del dev eth0 root
 else
-  echo "figures: lossy SKIPPED (this kernel has no sch_netem: tc qdisc netem unavailable)"
+  echo "note: this kernel has no sch_netem (tc qdisc netem unavailable); emulating the lossy link in userspace"
+  ip netns exec "$ns_c" "$peer_bin" lossy-proxy --listen 127.0.0.1:4102 --to 10.78.0.1:4101 --delay-ms 100 \
+    --loss 0.05 >"$work/proxy.out" 2>>"$work/proxy.err" &
+  proxy_pid=$!
+  bg_pids+=($proxy_pid)
+  for _ in $(seq 50); do [[ -s $work/proxy.out ]] && break; sleep 0.1; done
+  lossy_calls "userspace proxy: 100 ms each way, 5% of segments one round trip late" \
+    "/ip4/127.0.0.1/tcp/4102/p2p/$peer_id"
+  kill -TERM "$proxy_pid" 2>/dev/null || true
+  wait "$proxy_pid" 2>/dev/null || true
+  echo "figures: lossy proxy $(tail -n1 "$work/proxy.out")"
 fi
 
 # --- restart with the same identity while a client keeps calling
