@@ -502,11 +502,11 @@ def mcp_server():
     write(t, "ask.bin", "\x04" + lines(init, ready,
                                        req(1, "tools/call", {"name": "ask", "arguments": {},
                                                              "_meta": {"progressToken": "p1"}}),
-                                       {"jsonrpc": "2.0", "id": 0, "result": {"role": "assistant", "model": "m",
+                                       {"jsonrpc": "2.0", "id": 1, "result": {"role": "assistant", "model": "m",
                                                                             "content": {"type": "text", "text": "s"}}},
-                                       {"jsonrpc": "2.0", "id": 1, "result": {"action": "accept",
+                                       {"jsonrpc": "2.0", "id": 2, "result": {"action": "accept",
                                                                             "content": {"username": "ada"}}},
-                                       {"jsonrpc": "2.0", "id": 2, "error": {"code": -32601, "message": "no"}}))
+                                       {"jsonrpc": "2.0", "id": 3, "result": {"roots": [{"uri": "file:///tmp"}]}}))
     write(t, "resources.bin", "\x08" + lines(init, ready, req(1, "resources/list"),
                                              req(2, "resources/templates/list"),
                                              req(3, "resources/read", {"uri": "test://static"}),
