@@ -24,6 +24,21 @@ const crypto::private_key& our_key() {
   return k;
 }
 
+// Numbers that are neither int64 nor uint64 (fractions, or integers too
+// large for 64 bits) are doubles, whose text form does not survive a round
+// trip exactly: signed_card.hpp excludes them from cards ("signers must not
+// put non-integer numbers in a card"); a card holding one fails verification.
+bool has_double(const json::value& v) {
+  if (v.is_double()) return true;
+  if (const auto* o = v.if_object())
+    for (const auto& kv : *o)
+      if (has_double(kv.value())) return true;
+  if (const auto* a = v.if_array())
+    for (const auto& e : *a)
+      if (has_double(e)) return true;
+  return false;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -33,10 +48,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto v = json::parse(std::string_view(reinterpret_cast<const char*>(data), size), ec, {}, opts);
   if (ec) return 0;
 
-  // Canonical JSON is a fixed point: canonicalising its own output changes nothing.
+  // Canonical JSON is a fixed point: canonicalising its own output changes
+  // nothing (for documents without doubles, see has_double).
   auto canon = card::canonical_json(v);
   json::value reparsed = json::parse(canon, ec, {}, opts);
-  if (!ec && card::canonical_json(reparsed) != canon) std::abort();
+  if (!ec && !has_double(v) && card::canonical_json(reparsed) != canon) std::abort();
 
   auto verdict = card::verify_card(v);
   if (verdict.state == card::signature_state::invalid && verdict.reason.empty()) std::abort();
