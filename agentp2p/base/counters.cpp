@@ -29,11 +29,21 @@ counter* lookup(registry& r, std::string_view module, std::string_view name) {
 
 }  // namespace
 
-counter& get(std::string_view module, std::string_view name, std::string_view help) {
+namespace {
+counter& get_or_create(std::string_view module, std::string_view name, std::string_view help, kind k) {
   auto& r = the_registry();
   std::lock_guard lock(r.mutex);
   if (auto* c = lookup(r, module, name)) return *c;
-  return r.all.emplace_back(std::string(module), std::string(name), std::string(help));
+  return r.all.emplace_back(std::string(module), std::string(name), std::string(help), k);
+}
+}  // namespace
+
+counter& get(std::string_view module, std::string_view name, std::string_view help) {
+  return get_or_create(module, name, help, kind::event);
+}
+
+counter& limit(std::string_view module, std::string_view name, std::string_view help) {
+  return get_or_create(module, name, help, kind::limit);
 }
 
 const counter* find(std::string_view module, std::string_view name) {
@@ -47,7 +57,7 @@ std::vector<sample> snapshot() {
   {
     auto& r = the_registry();
     std::lock_guard lock(r.mutex);
-    for (const auto& c : r.all) out.push_back({c.module(), c.name(), c.help(), c.value()});
+    for (const auto& c : r.all) out.push_back({c.module(), c.name(), c.help(), c.value(), c.kind()});
   }
   std::sort(out.begin(), out.end(),
             [](const sample& a, const sample& b) { return std::tie(a.module, a.name) < std::tie(b.module, b.name); });

@@ -1,8 +1,17 @@
 #include "agentp2p/daemon/cli.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +25,7 @@
 #include "agentp2p/daemon/run_command.hpp"
 #include "agentp2p/host/host.hpp"
 #include "agentp2p/protocols/ping/ping.hpp"
+#include "agentp2p/security/pnet/psk.hpp"
 
 namespace agentp2p::daemon {
 
@@ -139,32 +149,56 @@ void show_node(const json::value& v) {
     for (const auto& a : addrs->as_array()) std::cout << "listen:   " << std::string(a.as_string()) << "\n";
 }
 
+// Prints rows as aligned columns (two spaces apart; the last column is not padded).
+void print_columns(const std::vector<std::vector<std::string>>& rows, std::string_view indent) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i + 1 < row.size(); ++i) {
+      if (width.size() <= i) width.resize(i + 1, 0);
+      width[i] = std::max(width[i], row[i].size());
+    }
+  for (const auto& row : rows) {
+    std::string line(indent);
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::cout << line << "\n";
+  }
+}
+
 void show_peers(const json::value& v) {
   const auto& peers = v.at("peers").as_array();
   if (peers.empty()) {
     std::cout << "no peers known yet (agentp2p connect MULTIADDR, or wait for discovery)\n";
     return;
   }
+  std::vector<std::vector<std::string>> rows;
   for (const auto& p : peers) {
     std::string tools;
     if (auto* t = p.as_object().if_contains("tools"); t && t->is_array())
       for (const auto& x : t->as_array()) tools += (tools.empty() ? "" : ",") + std::string(x.as_string());
     std::string latency = str(p, "latencyMs");
-    std::cout << str(p, "peerId") << "  " << (p.at("connected").as_bool() ? "connected   " : "disconnected") << "  "
-              << (str(p, "name").empty() ? "-" : str(p, "name")) << (latency.empty() ? "" : "  " + latency + " ms")
-              << (tools.empty() ? "" : "  tools: " + tools) << "\n";
+    rows.push_back({str(p, "peerId"), p.at("connected").as_bool() ? "connected" : "disconnected",
+                    str(p, "name").empty() ? "-" : str(p, "name"), latency.empty() ? "-" : latency + " ms",
+                    tools.empty() ? "" : "tools: " + tools});
   }
+  print_columns(rows, "");
 }
 
 void show_tools(const json::value& v) {
   std::cout << "local:\n";
-  for (const auto& t : v.at("local").as_array())
-    std::cout << "  " << str(t, "name") << "  " << str(t, "description") << "\n";
+  std::vector<std::vector<std::string>> local;
+  for (const auto& t : v.at("local").as_array()) local.push_back({str(t, "name"), str(t, "description")});
+  print_columns(local, "  ");
   const auto& remote = v.at("remote").as_array();
-  if (!remote.empty()) std::cout << "remote:\n";
+  if (remote.empty()) return;
+  std::cout << "remote:\n";
+  std::vector<std::vector<std::string>> rows;
   for (const auto& t : remote)
-    std::cout << "  " << str(t, "peerName") << " (" << str(t, "peerId") << ")  " << str(t, "name") << "  "
-              << str(t, "description") << "\n";
+    rows.push_back({str(t, "peerName"), str(t, "peerId"), str(t, "name"), str(t, "description")});
+  print_columns(rows, "  ");
 }
 
 void show_task(const json::value& v) {
@@ -333,6 +367,10 @@ int cli_main(int argc, char** argv) {
   keygen->add_option("--out", keygen_out, "Where to write the key (must not exist)")->required();
   keygen->add_option("--type", keygen_type, "ed25519 (default), secp256k1, ecdsa or rsa")
       ->check(CLI::IsMember({"ed25519", "secp256k1", "ecdsa", "rsa"}));
+  std::string swarm_key_out;
+  auto* swarm_key = app.add_subcommand("swarm-key", "Create a private network's swarm key file (security.psk_file); "
+                                                    "prints its fingerprint");
+  swarm_key->add_option("--out", swarm_key_out, "Where to write the key, mode 0600 (must not exist)")->required();
   std::string key_file;
   auto* key_id = app.add_subcommand("key-id", "Print the peer id of an identity key file");
   key_id->add_option("file", key_file, "Identity key file")->required();
@@ -526,6 +564,25 @@ int cli_main(int argc, char** argv) {
       return exit_failed;
     }
     std::cout << crypto::peer_id::from_public_key(key->public_key()).to_string() << "\n";
+    return exit_ok;
+  }
+  if (*swarm_key) {
+    // Created 0600 from the start: the key is the whole network's secret.
+    const int fd = ::open(swarm_key_out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      std::cerr << "agentp2p swarm-key: cannot create " << swarm_key_out << ": " << std::strerror(errno)
+                << (errno == EEXIST ? " (not overwriting)" : "") << "\n";
+      return errno == EEXIST ? exit_usage : exit_failed;
+    }
+    const auto k = pnet::generate_psk();
+    const auto text = pnet::format_swarm_key(k);
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!written) {
+      std::cerr << "agentp2p swarm-key: cannot write " << swarm_key_out << "\n";
+      return exit_failed;
+    }
+    std::cout << k.fingerprint() << "\n";
     return exit_ok;
   }
   if (*config_docs) {

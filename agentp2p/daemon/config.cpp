@@ -145,6 +145,23 @@ result<void> validate(const config& cfg) {
     if (!names.insert(m.name).second) return fail("mcp_servers: two servers are named '" + m.name + "'");
   }
   if (cfg.listen.empty()) return fail("listen: at least one address is needed");
+  const auto& l = cfg.limits;
+  if (l.stream_window_max < l.stream_window)
+    return fail("limits.stream_window_max (" + std::to_string(l.stream_window_max) +
+                ") must not be below limits.stream_window (" + std::to_string(l.stream_window) + ")");
+  if (l.buffer_per_connection < l.stream_window)
+    return fail("limits.buffer_per_connection must hold at least one limits.stream_window");
+  if (l.buffer_per_node < l.stream_window) return fail("limits.buffer_per_node must hold at least one limits.stream_window");
+  const auto& e = cfg.tools.expose;
+  if (e.empty()) return fail("tools.expose: write all, none or a list of peer ids");
+  if (e.size() > 1)
+    for (const auto& v : e)
+      if (v == "all" || v == "none") return fail("tools.expose: '" + v + "' stands alone (it is not a peer id)");
+  for (const auto& t : cfg.tools.public_tools)
+    for (const auto& p : cfg.tools.private_tools)
+      if (t == p) return fail("tools: '" + t + "' is both in tools.public and tools.private");
+  if (cfg.http.mcp_session_idle_timeout <= std::chrono::milliseconds::zero())
+    return fail("http.mcp_session_idle_timeout must be longer than 0");
   return {};
 }
 
@@ -221,6 +238,22 @@ std::string config_reference_markdown() {
       << "    headers: {Authorization: 'Bearer ${SEARCH_TOKEN}'}\n    expose: [12D3KooW...]\n```\n\n"
       << "A map keyed by server name (`mcp_servers: {files: {command: ...}}`, the shape MCP clients use) is\n"
       << "accepted too.\n\n"
+      << "## Limits and access control\n\n"
+      << "The `limits.*` settings (with `connections.max` and `connections.max_per_peer`) bound every resource\n"
+      << "a peer or client can make the node spend. When one is hit, the connection, stream, message or call is\n"
+      << "refused with an error naming the limit; a warning names the limit and the peer or address (at most\n"
+      << "once a second per limit, with a count of the lines held back), and `GET /metrics` counts the refusal\n"
+      << "as `agentp2p_limits_hit_total{limit=\"<module>.<counter>\"}`, e.g. `tools.peer_rate_limited`,\n"
+      << "`tools.peer_concurrency_refused`, `tools.busy_refused`, `a2a.peer_task_limit_refused`,\n"
+      << "`host.inbound_per_ip_refused`, `host.connections_per_peer_refused`, `host.protocol_stream_limit_refused`,\n"
+      << "`yamux.streams_per_connection`, `yamux.receive_buffer`, `wire.json_line_too_long`,\n"
+      << "`http.body_too_large`. Other refusals have counters of their own, e.g.\n"
+      << "`agentp2p_host_gater_refused_peer_total` and `agentp2p_tools_policy_refused_total`.\n\n"
+      << "Access control: `security.psk_file` makes the node a member of a private network (libp2p pnet;\n"
+      << "nodes without the same key cannot connect); `security.allow_*` / `deny_*` list peer ids and IP\n"
+      << "networks (addresses are checked before the handshake, peer ids right after it); `tools.*` decide\n"
+      << "which peers may call which tools (the card a peer receives lists only those). Local callers (the\n"
+      << "HTTP API, MCP over HTTP or stdio) may call every tool.\n\n"
       << "## praxis-go-sdk agent.yaml\n\n"
       << "A praxis-go-sdk configuration (recognised by its `p2p:` section or praxis-only `agent` keys) loads\n"
       << "as is. These keys apply; every other key is reported as a warning and ignored:\n\n"

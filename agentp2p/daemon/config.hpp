@@ -81,12 +81,35 @@ struct config {
     std::int64_t max_per_peer = 0;
     std::chrono::milliseconds grace_period{0};  // new connections are not trimmed this long
   } connections;
+  // Resource limits (node_limits.hpp; `connections.max` and `max_per_peer` above are limits too).
+  // Sizes are in bytes.
+  struct limits_section {
+    std::int64_t inbound_per_ip_per_second = 0, inbound_per_ip_burst = 0;
+    std::int64_t handshakes = 0, handshakes_per_ip = 0, pending_dials = 0;
+    std::int64_t streams_per_connection = 0, negotiating_streams_per_connection = 0, inbound_streams_per_protocol = 0;
+    std::int64_t stream_window = 0, stream_window_max = 0, buffer_per_connection = 0, buffer_per_node = 0;
+    std::int64_t json_line = 0, mcp_message = 0, a2a_message = 0, http_body = 0, http_header = 0, dht_record = 0;
+    std::int64_t tool_calls = 0, tool_calls_per_peer = 0, tool_calls_per_second = 0, tool_calls_burst = 0;
+    std::int64_t a2a_tasks = 0, a2a_tasks_per_peer = 0;
+  } limits;
+  // Who may connect: a private network's swarm key, allow/deny lists.
+  struct security_section {
+    std::string psk_file;  // "" = a public network
+    std::vector<std::string> allow_peers, deny_peers, allow_cidrs, deny_cidrs;
+  } security;
+  // Who may call the node's own tools (external MCP servers: mcp_servers[].expose).
+  struct tools_section {
+    std::vector<std::string> expose;  // ["all"], ["none"] or peer ids
+    std::vector<std::string> public_tools, private_tools;
+    bool relay_for_peers = false;
+  } tools;
   std::vector<mcp_server_config> mcp_servers;
   struct http_section {
     bool enabled = true;
     std::string address;  // host:port; port 0 = chosen by the OS
     std::string token;    // "" = no bearer token required
     std::vector<std::string> allowed_origins;
+    std::chrono::milliseconds mcp_session_idle_timeout{0};  // MCP sessions unused this long are closed
   } http;
   struct logging_section {
     std::string level;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "agentp2p/crypto/peer_id.hpp"
+#include "agentp2p/host/gater.hpp"
 #include "agentp2p/multiformats/multiaddr.hpp"
 
 namespace agentp2p::daemon::schema {
@@ -97,6 +98,31 @@ std::string capability(std::string_view v) {
   return "";
 }
 
+std::string peer_id(std::string_view v) {
+  if (auto id = crypto::peer_id::parse(v); !id) return q(v) + " is not a peer id (e.g. 12D3KooW...)";
+  return "";
+}
+
+std::string cidr(std::string_view v) {
+  if (auto n = host::ip_network::parse(v); !n)
+    return q(v) + " is not an IP network (e.g. 10.0.0.0/8, fd00::/8 or 192.0.2.7)";
+  return "";
+}
+
+std::string exposure(std::string_view v) {
+  if (v == "all" || v == "none") return "";
+  if (auto id = crypto::peer_id::parse(v); !id) return q(v) + " is neither all, none nor a peer id";
+  return "";
+}
+
+std::string tool_name(std::string_view v) {
+  if (v.empty() || v.size() > 128) return q(v) + ": a tool name has 1-128 characters";
+  for (char c : v)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.')
+      return q(v) + ": a tool name uses letters, digits, _, - and . (e.g. files.read_file)";
+  return "";
+}
+
 // Accessors for nested members (pointers to members do not compose).
 std::string& agent_name_ref(config& c) { return c.agent.name; }
 std::string& agent_version_ref(config& c) { return c.agent.version; }
@@ -118,6 +144,17 @@ std::int64_t& conn_max_ref(config& c) { return c.connections.max; }
 std::int64_t& conn_per_peer_ref(config& c) { return c.connections.max_per_peer; }
 std::chrono::milliseconds& conn_grace_ref(config& c) { return c.connections.grace_period; }
 std::vector<mcp_server_config>& mcp_servers_ref(config& c) { return c.mcp_servers; }
+std::string& psk_file_ref(config& c) { return c.security.psk_file; }
+std::vector<std::string>& allow_peers_ref(config& c) { return c.security.allow_peers; }
+std::vector<std::string>& deny_peers_ref(config& c) { return c.security.deny_peers; }
+std::vector<std::string>& allow_cidrs_ref(config& c) { return c.security.allow_cidrs; }
+std::vector<std::string>& deny_cidrs_ref(config& c) { return c.security.deny_cidrs; }
+std::vector<std::string>& tools_expose_ref(config& c) { return c.tools.expose; }
+std::vector<std::string>& tools_public_ref(config& c) { return c.tools.public_tools; }
+std::vector<std::string>& tools_private_ref(config& c) { return c.tools.private_tools; }
+bool& tools_relay_ref(config& c) { return c.tools.relay_for_peers; }
+std::chrono::milliseconds& mcp_idle_ref(config& c) { return c.http.mcp_session_idle_timeout; }
+#define AP_LIMIT(member) int_ref([](config& c) -> std::int64_t& { return c.limits.member; })
 bool& http_enabled_ref(config& c) { return c.http.enabled; }
 std::string& http_address_ref(config& c) { return c.http.address; }
 std::string& http_token_ref(config& c) { return c.http.token; }
@@ -192,8 +229,113 @@ std::vector<setting> make_table() {
        .env = "AGENTP2P_CONNECTIONS_MAX_PER_PEER", .min = 1, .max = 64});
   add({.key = "connections.grace_period", .field = conn_grace_ref, .defaults = {"20s"}, .check = "duration",
        .description = "A new connection is not trimmed for this long.", .env = "AGENTP2P_CONNECTIONS_GRACE_PERIOD"});
+  add({.key = "limits.inbound_per_ip_per_second", .field = AP_LIMIT(inbound_per_ip_per_second), .defaults = {"64"}, .check = "0-100000 (0 = off)",
+       .description = "New inbound connections a second from one IP address (a token bucket; over it the connection is closed before any handshake).",
+       .env = "AGENTP2P_LIMITS_INBOUND_PER_IP_PER_SECOND", .min = 0, .max = 100000});
+  add({.key = "limits.inbound_per_ip_burst", .field = AP_LIMIT(inbound_per_ip_burst), .defaults = {"128"}, .check = "0-1000000",
+       .description = "How many of those one IP may save up for a burst.",
+       .env = "AGENTP2P_LIMITS_INBOUND_PER_IP_BURST", .min = 0, .max = 1000000});
+  add({.key = "limits.handshakes", .field = AP_LIMIT(handshakes), .defaults = {"256"}, .check = "1-1000000",
+       .description = "Inbound connections in their handshake at once; more are refused at accept.",
+       .env = "AGENTP2P_LIMITS_HANDSHAKES", .min = 1, .max = 1000000});
+  add({.key = "limits.handshakes_per_ip", .field = AP_LIMIT(handshakes_per_ip), .defaults = {"32"}, .check = "0-100000 (0 = off)",
+       .description = "Inbound handshakes in progress from one IP address.",
+       .env = "AGENTP2P_LIMITS_HANDSHAKES_PER_IP", .min = 0, .max = 100000});
+  add({.key = "limits.pending_dials", .field = AP_LIMIT(pending_dials), .defaults = {"32"}, .check = "1-10000",
+       .description = "Outbound dials in progress at once; further dials wait for a slot.",
+       .env = "AGENTP2P_LIMITS_PENDING_DIALS", .min = 1, .max = 10000});
+  add({.key = "limits.streams_per_connection", .field = AP_LIMIT(streams_per_connection), .defaults = {"1024"}, .check = "1-1000000",
+       .description = "Open streams on one connection, both directions (Yamux); further inbound ones are reset.",
+       .env = "AGENTP2P_LIMITS_STREAMS_PER_CONNECTION", .min = 1, .max = 1000000});
+  add({.key = "limits.negotiating_streams_per_connection", .field = AP_LIMIT(negotiating_streams_per_connection), .defaults = {"512"}, .check = "1-1000000",
+       .description = "Inbound streams of one connection still negotiating their protocol.",
+       .env = "AGENTP2P_LIMITS_NEGOTIATING_STREAMS_PER_CONNECTION", .min = 1, .max = 1000000});
+  add({.key = "limits.inbound_streams_per_protocol", .field = AP_LIMIT(inbound_streams_per_protocol), .defaults = {"4096"}, .check = "1-10000000",
+       .description = "Inbound streams of one protocol whose handlers run at once, node-wide; further ones are reset.",
+       .env = "AGENTP2P_LIMITS_INBOUND_STREAMS_PER_PROTOCOL", .min = 1, .max = 10000000});
+  add({.key = "limits.stream_window", .field = AP_LIMIT(stream_window), .defaults = {"256KiB"}, .check = "256KiB-1GiB",
+       .description = "Yamux receive window a stream starts with.",
+       .env = "AGENTP2P_LIMITS_STREAM_WINDOW", .min = 262144, .max = 1073741824, .bytes = true});
+  add({.key = "limits.stream_window_max", .field = AP_LIMIT(stream_window_max), .defaults = {"16MiB"}, .check = ">= stream_window",
+       .description = "Largest receive window a stream's auto-tuning grows to.",
+       .env = "AGENTP2P_LIMITS_STREAM_WINDOW_MAX", .min = 262144, .max = 1073741824, .bytes = true});
+  add({.key = "limits.buffer_per_connection", .field = AP_LIMIT(buffer_per_connection), .defaults = {"64MiB"}, .check = ">= stream_window",
+       .description = "Receive buffer one connection's peer may make us hold (the sum of its streams' windows); streams beyond it are refused.",
+       .env = "AGENTP2P_LIMITS_BUFFER_PER_CONNECTION", .min = 262144, .max = 68719476736, .bytes = true});
+  add({.key = "limits.buffer_per_node", .field = AP_LIMIT(buffer_per_node), .defaults = {"2GiB"}, .check = ">= stream_window",
+       .description = "The same over all connections of the node.",
+       .env = "AGENTP2P_LIMITS_BUFFER_PER_NODE", .min = 262144, .max = 1099511627776, .bytes = true});
+  add({.key = "limits.json_line", .field = AP_LIMIT(json_line), .defaults = {"4MiB"}, .check = "1KiB-1GiB",
+       .description = "Largest JSON line of the praxis protocols (tool calls, MCP over praxis, cards, A2A over libp2p); a longer one is refused.",
+       .env = "AGENTP2P_LIMITS_JSON_LINE", .min = 1024, .max = 1073741824, .bytes = true});
+  add({.key = "limits.mcp_message", .field = AP_LIMIT(mcp_message), .defaults = {"4MiB"}, .check = "1KiB-1GiB",
+       .description = "Largest MCP message: a /mcp/1.0.0 line, or the body of a POST to /mcp (413).",
+       .env = "AGENTP2P_LIMITS_MCP_MESSAGE", .min = 1024, .max = 1073741824, .bytes = true});
+  add({.key = "limits.a2a_message", .field = AP_LIMIT(a2a_message), .defaults = {"1MiB"}, .check = "1KiB-1GiB",
+       .description = "Largest A2A message (its parts) a task accepts.",
+       .env = "AGENTP2P_LIMITS_A2A_MESSAGE", .min = 1024, .max = 1073741824, .bytes = true});
+  add({.key = "limits.http_body", .field = AP_LIMIT(http_body), .defaults = {"4MiB"}, .check = "1KiB-1GiB",
+       .description = "Largest HTTP request body on the HTTP server (API, MCP, A2A); over it: 413.",
+       .env = "AGENTP2P_LIMITS_HTTP_BODY", .min = 1024, .max = 1073741824, .bytes = true});
+  add({.key = "limits.http_header", .field = AP_LIMIT(http_header), .defaults = {"16KiB"}, .check = "1KiB-1MiB",
+       .description = "Largest HTTP request line + headers; over it: 431.",
+       .env = "AGENTP2P_LIMITS_HTTP_HEADER", .min = 1024, .max = 1048576, .bytes = true});
+  add({.key = "limits.dht_record", .field = AP_LIMIT(dht_record), .defaults = {"256KiB"}, .check = "1KiB-64MiB",
+       .description = "Largest DHT record value stored or accepted.",
+       .env = "AGENTP2P_LIMITS_DHT_RECORD", .min = 1024, .max = 67108864, .bytes = true});
+  add({.key = "limits.tool_calls", .field = AP_LIMIT(tool_calls), .defaults = {"64"}, .check = "1-100000",
+       .description = "Tool handlers running at once on this node; further calls are refused.",
+       .env = "AGENTP2P_LIMITS_TOOL_CALLS", .min = 1, .max = 100000});
+  add({.key = "limits.tool_calls_per_peer", .field = AP_LIMIT(tool_calls_per_peer), .defaults = {"16"}, .check = "0-100000 (0 = off)",
+       .description = "Tool calls one remote peer may have in progress.",
+       .env = "AGENTP2P_LIMITS_TOOL_CALLS_PER_PEER", .min = 0, .max = 100000});
+  add({.key = "limits.tool_calls_per_second", .field = AP_LIMIT(tool_calls_per_second), .defaults = {"20"}, .check = "0-1000000 (0 = off)",
+       .description = "Calls a second one remote peer may make to one tool (a token bucket); over it the call is refused with a limit error.",
+       .env = "AGENTP2P_LIMITS_TOOL_CALLS_PER_SECOND", .min = 0, .max = 1000000});
+  add({.key = "limits.tool_calls_burst", .field = AP_LIMIT(tool_calls_burst), .defaults = {"40"}, .check = "1-1000000",
+       .description = "How many calls to one tool a peer may save up for a burst.",
+       .env = "AGENTP2P_LIMITS_TOOL_CALLS_BURST", .min = 1, .max = 1000000});
+  add({.key = "limits.a2a_tasks", .field = AP_LIMIT(a2a_tasks), .defaults = {"256"}, .check = "1-100000",
+       .description = "A2A task turns running at once on this node.",
+       .env = "AGENTP2P_LIMITS_A2A_TASKS", .min = 1, .max = 100000});
+  add({.key = "limits.a2a_tasks_per_peer", .field = AP_LIMIT(a2a_tasks_per_peer), .defaults = {"16"}, .check = "1-100000",
+       .description = "A2A task turns one peer may have running.",
+       .env = "AGENTP2P_LIMITS_A2A_TASKS_PER_PEER", .min = 1, .max = 100000});
+  add({.key = "security.psk_file", .field = psk_file_ref, .defaults = {""}, .check = "a swarm.key file, mode 0600",
+       .description = "Private network: the pre-shared key file (/key/swarm/psk/1.0.0/, as go-libp2p and js-libp2p "
+                      "write it; `agentp2p swarm-key` makes one). Only peers holding the same key can connect; the file "
+                      "must not be readable by other users. Empty: a public network.",
+       .env = "AGENTP2P_PSK_FILE"});
+  add({.key = "security.allow_peers", .field = allow_peers_ref, .defaults = {}, .check = "peer ids",
+       .description = "When not empty, only these peers may connect (either direction).",
+       .env = "AGENTP2P_ALLOW_PEERS", .check_value = peer_id});
+  add({.key = "security.deny_peers", .field = deny_peers_ref, .defaults = {}, .check = "peer ids",
+       .description = "Peers that may never connect (checked after the handshake, or before dialing them).",
+       .env = "AGENTP2P_DENY_PEERS", .check_value = peer_id});
+  add({.key = "security.allow_cidrs", .field = allow_cidrs_ref, .defaults = {}, .check = "IP networks",
+       .description = "When not empty, only addresses in these networks may connect (checked before the handshake).",
+       .env = "AGENTP2P_ALLOW_CIDRS", .check_value = cidr});
+  add({.key = "security.deny_cidrs", .field = deny_cidrs_ref, .defaults = {}, .check = "IP networks",
+       .description = "Networks that may never connect, e.g. 10.0.0.0/8 (checked before the handshake).",
+       .env = "AGENTP2P_DENY_CIDRS", .check_value = cidr});
   add({.key = "mcp_servers", .field = mcp_servers_ref, .defaults = {}, .check = "see below",
        .description = "External MCP servers whose tools this node offers (see \"MCP servers\" below).", .env = ""});
+  add({.key = "tools.expose", .field = tools_expose_ref, .defaults = {"all"}, .check = "all, none or peer ids",
+       .description = "Which remote peers may call the node's own tools (registered by the embedding application); "
+                      "local callers (HTTP API, MCP over HTTP) always may. External MCP servers' tools follow their "
+                      "expose setting; the built-in informational tools are public.",
+       .env = "AGENTP2P_TOOLS_EXPOSE", .check_value = exposure});
+  add({.key = "tools.public", .field = tools_public_ref, .defaults = {}, .check = "tool names",
+       .description = "Tools every peer may call whatever their origin's setting, e.g. one tool of an external "
+                      "MCP server: files.read_file.",
+       .env = "AGENTP2P_TOOLS_PUBLIC", .check_value = tool_name});
+  add({.key = "tools.private", .field = tools_private_ref, .defaults = {}, .check = "tool names",
+       .description = "Tools no remote peer may call (they are left off the cards peers receive).",
+       .env = "AGENTP2P_TOOLS_PRIVATE", .check_value = tool_name});
+  add({.key = "tools.relay_for_peers", .field = tools_relay_ref, .defaults = {"false"}, .check = "",
+       .description = "Let remote A2A callers have this node call tools on third peers (off: a task naming another "
+                      "peer's tool is refused unless the caller is local).",
+       .env = "AGENTP2P_TOOLS_RELAY_FOR_PEERS"});
   add({.key = "http.enabled", .field = http_enabled_ref, .defaults = {"true"}, .check = "",
        .description = "Serve the HTTP API, MCP (/mcp) and A2A (/a2a) on http.address.", .env = "AGENTP2P_HTTP"});
   add({.key = "http.address", .field = http_address_ref, .defaults = {"127.0.0.1:7420"},
@@ -211,6 +353,10 @@ std::vector<setting> make_table() {
        .description = "Browser origins allowed besides the server's own (requests from other origins are "
                       "refused: DNS-rebinding and cross-site protection).",
        .env = "AGENTP2P_API_ALLOWED_ORIGINS", .check_value = origin});
+  add({.key = "http.mcp_session_idle_timeout", .field = mcp_idle_ref, .defaults = {"30m"}, .check = "duration > 0",
+       .description = "An MCP Streamable HTTP session unused this long is closed and its memory freed (clients "
+                      "that come back get 404 and start a new one).",
+       .env = "AGENTP2P_MCP_SESSION_IDLE_TIMEOUT"});
   add({.key = "logging.level", .field = log_level_ref, .defaults = {"info"},
        .check = "trace, debug, info, warn, error or off", .description = "Log level (logs go to stderr).",
        .env = "AGENTP2P_LOG_LEVEL", .one_of = {"trace", "debug", "info", "warn", "error", "off"}});
@@ -290,6 +436,25 @@ std::string parse_duration(std::string_view text, std::chrono::milliseconds& out
   return "";
 }
 
+std::string parse_size(std::string_view text, std::int64_t& out) {
+  const std::string wrong = "expected a size such as 65536, 64KiB, 4MiB or 1GiB, got " + q(text);
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc{} || n < 0) return wrong;
+  std::string unit(end, text.data() + text.size());
+  while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+  std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::int64_t scale = 0;
+  if (unit.empty() || unit == "b") scale = 1;
+  else if (unit == "kib" || unit == "kb" || unit == "k") scale = 1024;
+  else if (unit == "mib" || unit == "mb" || unit == "m") scale = 1024 * 1024;
+  else if (unit == "gib" || unit == "gb" || unit == "g") scale = 1024 * 1024 * 1024;
+  else return wrong;
+  if (n > (std::int64_t{1} << 50) / scale) return q(text) + " is too large";
+  out = n * scale;
+  return "";
+}
+
 std::string format_duration(std::chrono::milliseconds d) {
   auto ms = d.count();
   if (ms != 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
@@ -325,8 +490,13 @@ std::string assign(config& cfg, const setting& s, const std::vector<std::string>
     auto v = scalar();
     if (!v) return "expected one value";
     std::int64_t n = 0;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (v->empty() || ec != std::errc{} || end != v->data() + v->size()) return "expected an integer, got " + q(*v);
+    if (s.bytes) {
+      if (auto e = parse_size(*v, n); !e.empty()) return e;
+    } else {
+      auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+      if (v->empty() || ec != std::errc{} || end != v->data() + v->size()) return "expected an integer, got " + q(*v);
+    }
+    if (s.bytes && s.min < s.max && (n < s.min || n > s.max)) return "must be " + std::string(s.check) + ", got " + *v;
     if (s.min < s.max && (n < s.min || n > s.max))
       return "must be between " + std::to_string(s.min) + " and " + std::to_string(s.max) + ", got " + *v;
     (*f)(cfg) = n;

@@ -37,6 +37,7 @@ struct setting {
   std::string_view env = {};                 // AGENTP2P_* variable, "" = none
   value_check check_value = nullptr;         // strings and list items
   std::int64_t min = 0, max = 0;             // integers (when min < max)
+  bool bytes = false;                        // an integer that is a size: 4MiB, 64KiB, 1GiB or bytes
   std::vector<std::string_view> one_of = {};  // strings (when not empty)
 };
 
@@ -57,5 +58,7 @@ std::string check_server(const mcp_server_config& server);
 std::string parse_bool(std::string_view text, bool& out);
 std::string parse_duration(std::string_view text, std::chrono::milliseconds& out);
 std::string format_duration(std::chrono::milliseconds d);
+// Sizes: "1048576", "512KiB", "4MiB", "1GiB" (also KB/MB/GB, meaning the same powers of two).
+std::string parse_size(std::string_view text, std::int64_t& out);
 
 }  // namespace agentp2p::daemon::schema

@@ -60,7 +60,9 @@ metrics::metrics() {
   declare("agentp2p_task_updates_total", kind::counter, "A2A task status changes, by state.");
   declare("agentp2p_tasks_active", kind::gauge, "A2A task turns running now.");
   declare("agentp2p_http_requests_total", kind::counter, "HTTP requests, by area (api, mcp, a2a, metrics) and status.");
-  declare("agentp2p_limits_hit_total", kind::counter, "Requests refused by a limit, by limit.");
+  declare("agentp2p_limits_hit_total", kind::counter,
+          "Connections, streams, messages and calls refused by a limit, by limit (<module>.<counter>; see "
+          "docs/config.md, limits.*). Process-wide.");
   declare("agentp2p_events_dropped_total", kind::counter, "Events an event-stream reader missed (it fell behind).");
   declare("agentp2p_errors_total", kind::counter, "Errors by where they happened.");
 }
@@ -86,6 +88,18 @@ void metrics::add(std::string_view name, const labels& l, double v) {
 void metrics::set(std::string_view name, const labels& l, double v) {
   std::lock_guard lock(mutex_);
   find(name)->samples[label_text(l)] = v;
+}
+
+void metrics::set_counter(const std::string& name, const std::string& help, double v) {
+  std::lock_guard lock(mutex_);
+  auto it = families_.find(name);
+  if (it == families_.end()) {
+    family f;
+    f.k = kind::counter;
+    f.help = help;
+    it = families_.emplace(name, std::move(f)).first;
+  }
+  it->second.samples[""] = v;
 }
 
 void metrics::observe(std::string_view name, const labels& l, double seconds) {

@@ -27,6 +27,9 @@ class metrics {
 
   void add(std::string_view name, const labels& l, double v = 1);
   void set(std::string_view name, const labels& l, double v);
+  // Sets a counter without labels, declaring its family on first use (for
+  // counters named at run time, such as the library's base/counters).
+  void set_counter(const std::string& name, const std::string& help, double v);
   void observe(std::string_view name, const labels& l, double seconds);
   // The current value of a counter or gauge sample (0 when absent; tests).
   double value(std::string_view name, const labels& l) const;

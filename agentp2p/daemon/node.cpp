@@ -8,6 +8,7 @@
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/crypto/identity_file.hpp"
 #include "agentp2p/daemon/builtin_tools.hpp"
+#include "agentp2p/muxer/yamux/yamux.hpp"
 
 namespace agentp2p::daemon {
 
@@ -60,6 +61,7 @@ class observed_task_store final : public a2a::task_store {
     return inner_->oldest_finished(owner);
   }
   result<void> erase(std::string_view id) override { return inner_->erase(id); }
+  result<void> flush() override { return inner_->flush(); }
 
  private:
   std::unique_ptr<a2a::task_store> inner_;
@@ -92,9 +94,17 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   std::unique_ptr<node> n(new node());
   host::config cfg;
   cfg.agent_version = opts.agent_version;
-  cfg.max_connections = opts.max_connections;
-  cfg.max_connections_per_peer = opts.max_connections_per_peer;
-  n->host_ = host::builder{}.identity(std::move(key)).settings(cfg).build(ex);
+  apply_to(opts.limits, cfg);
+  apply_to(opts.access, cfg);
+  yamux::config ycfg;
+  apply_to(opts.limits, ycfg);
+  n->host_ = host::builder{}
+                 .identity(std::move(key))
+                 .settings(cfg)
+                 .muxer(std::make_unique<yamux::yamux_muxer>(std::move(ycfg)))
+                 .build(ex);
+  if (opts.access.psk)
+    log::info("private network: only peers with the swarm key " + opts.access.psk->fingerprint() + " can connect");
   n->identify_ = identify::service::start(n->host_);
   n->ping_ = ping::service::start(n->host_);
   if (opts.enable_perf) n->perf_ = perf::service::start(n->host_);
@@ -103,6 +113,11 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   agent_cfg.card.name = opts.name;
   agent_cfg.card.version = opts.version;
   agent_cfg.card.capabilities = opts.capabilities;
+  apply_to(opts.limits, agent_cfg.tools);
+  apply_to(opts.access, agent_cfg.tools.policy);
+  agent_cfg.server.max_line = opts.limits.json_line;
+  agent_cfg.client.max_line = opts.limits.json_line;
+  agent_cfg.card_exchange.max_line = opts.limits.json_line;
   n->agent_ = praxis::agent_services::start(n->host_, n->identify_, agent_cfg);
   register_builtin_tools(*n->agent_, n->host_);
 
@@ -116,14 +131,21 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   if (opts.on_task_status)
     task_store = std::make_unique<observed_task_store>(std::move(task_store), opts.on_task_status);
   auto invoker = std::make_shared<registry_tool_invoker>(*n->agent_);
-  AP_TRY(auto tasks, a2a::task_manager::open(ex, std::move(task_store), std::make_shared<a2a::tool_executor>(invoker)));
+  a2a::tool_executor::config exec_cfg;
+  exec_cfg.relay_for_peers = opts.access.relay_for_peers;
+  a2a::manager_config tasks_cfg;
+  apply_to(opts.limits, tasks_cfg);
+  AP_TRY(auto tasks, a2a::task_manager::open(ex, std::move(task_store),
+                                             std::make_shared<a2a::tool_executor>(invoker, exec_cfg), tasks_cfg));
   n->tasks_ = std::move(tasks);
   a2a::card_config card;
   card.name = opts.name;
   card.description = opts.description;
   card.version = opts.version;
   n->a2a_rpc_ = std::make_shared<a2a::dispatcher>(n->tasks_, card);
-  n->a2a_ = a2a::service::start(n->host_, n->a2a_rpc_);
+  a2a::service_config a2a_cfg;
+  a2a_cfg.max_line = opts.limits.json_line;
+  n->a2a_ = a2a::service::start(n->host_, n->a2a_rpc_, a2a_cfg);
 
   mcp::server_config mcp_cfg;
   mcp_cfg.info.name = opts.name;
@@ -131,7 +153,9 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
   mcp_cfg.instructions = opts.description;
   n->mcp_ = mcp::server::create(mcp_cfg, n->agent_->shared_tools());
   AP_TRYV(add_card_resources(*n->mcp_, *n->agent_, n->host_->get_executor()));
-  mcp::serve_libp2p(*n->host_, n->mcp_);
+  mcp::libp2p_config mcp_p2p;
+  mcp_p2p.line.max_line = opts.limits.mcp_message;
+  mcp::serve_libp2p(*n->host_, n->mcp_, mcp_p2p);
   // praxis's mcp.execute reaches the same server for resources, prompts, ...
   std::weak_ptr<mcp::server> weak_mcp = n->mcp_;
   n->agent_->set_mcp_executor([weak_mcp](std::string method, boost::json::value params) {
@@ -155,6 +179,7 @@ result<std::unique_ptr<node>> node::start(executor ex, const node_options& opts)
     kad::config dht_cfg;
     dht_cfg.mode = opts.dht.mode;
     dht_cfg.protocol_prefix = opts.dht.protocol_prefix;
+    apply_to(opts.limits, dht_cfg);
     // Started after listening, so automatic mode sees the listen addresses.
     n->dht_ = kad::service::start(n->host_, dht_cfg);
     std::weak_ptr<kad::service> weak = n->dht_;

@@ -15,6 +15,7 @@
 #include "agentp2p/agent/mcp/external_servers.hpp"
 #include "agentp2p/agent/mcp_bridge/peer_bridge.hpp"
 #include "agentp2p/agent/discovery/capability.hpp"
+#include "agentp2p/daemon/node_limits.hpp"
 #include "agentp2p/agent/praxis/agent_services.hpp"
 #include "agentp2p/host/host.hpp"
 #include "agentp2p/protocols/identify/identify.hpp"
@@ -42,8 +43,10 @@ struct node_options {
   std::string description = "An agentp2p agent";
   std::vector<std::string> capabilities = card::card_info::default_capabilities();
   std::string agent_version = "agentp2p/0.1.0";
-  std::size_t max_connections = 8192;
-  std::size_t max_connections_per_peer = 4;
+  // Resource limits (connections, streams, buffers, message sizes, calls,
+  // tasks) and access control (swarm key, gater, tool exposure): node_limits.hpp.
+  node_limits limits;
+  access_control access;
   // Told of every task status change as it is stored (events, metrics).
   std::function<void(std::string_view task_id, const a2a::task_status& status)> on_task_status;
   dht_options dht;

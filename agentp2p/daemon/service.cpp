@@ -16,6 +16,8 @@
 #include "agentp2p/daemon/api.hpp"
 #include "agentp2p/daemon/dashboard.hpp"
 #include "agentp2p/daemon/http_mount.hpp"
+#include "agentp2p/daemon/node_config.hpp"
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/host/bootstrap.hpp"
 #include "agentp2p/host/connection_manager.hpp"
 #include "agentp2p/http/server.hpp"
@@ -55,34 +57,7 @@ result<std::unique_ptr<service>> service::start(executor ex, const config& cfg, 
   s->started_at_ = std::chrono::steady_clock::now();
   s->data_dir_ = cfg.data_dir.empty() ? default_data_dir() : std::filesystem::path(cfg.data_dir);
 
-  node_options opts;
-  opts.data_dir = s->data_dir_;
-  opts.identity_file = cfg.identity.file.empty() ? s->data_dir_ / "identity.key" : std::filesystem::path(cfg.identity.file);
-  opts.listen = cfg.listen;
-  opts.name = cfg.agent.name;
-  opts.version = cfg.agent.version;
-  opts.description = cfg.agent.description;
-  opts.capabilities = cfg.agent.capabilities;
-  opts.agent_version = std::move(agent_version);
-  opts.max_connections = static_cast<std::size_t>(cfg.connections.max);
-  opts.max_connections_per_peer = static_cast<std::size_t>(cfg.connections.max_per_peer);
-  for (const auto& m : cfg.mcp_servers) {
-    mcp::external_server_config e;
-    e.name = m.name;
-    e.command = m.command;
-    e.args = m.args;
-    e.env = m.env;
-    e.cwd = m.cwd;
-    e.url = m.url;
-    e.headers = m.headers;
-    e.expose = m.expose;
-    e.expose_peers = m.expose_peers;
-    opts.mcp_servers.push_back(std::move(e));
-  }
-  opts.dht.enabled = cfg.dht.enabled;
-  AP_TRY(opts.dht.mode, kad::parse_mode(cfg.dht.mode));
-  opts.dht.protocol_prefix = cfg.dht.protocol_prefix;
-  opts.enable_perf = cfg.perf.enabled;
+  AP_TRY(auto opts, node_options_from(cfg, s->data_dir_, std::move(agent_version)));
   auto* self = s.get();
   opts.on_task_status = [self](std::string_view id, const a2a::task_status& st) {
     auto state = std::string(a2a::to_string(st.state));
@@ -177,6 +152,8 @@ result<void> service::start_http(executor ex) {
   ep.port = static_cast<std::uint16_t>(std::stoul(address.substr(colon + 1)));
   http::config hc;
   hc.listen = {ep};
+  hc.max_body_bytes = static_cast<std::size_t>(config_.limits.http_body);
+  hc.max_header_bytes = static_cast<std::size_t>(config_.limits.http_header);
   hc.policy = api_policy(config_.http);
   // The API counts its own requests (api.cpp); MCP and A2A are counted here.
   hc.on_response = [this](const http::request& req, int status) {
@@ -193,7 +170,10 @@ result<void> service::start_http(executor ex) {
   a2a_http.policy = api_policy(config_.http);
   a2a::mount_http(*http_, node_->a2a_dispatcher(), a2a_http);
   // MCP Streamable HTTP on /mcp (and the 2024-11-05 HTTP+SSE transport on /sse + /messages).
-  mcp_http_ = mcp::http_endpoint::mount(http_->group(api_policy(config_.http)), ex, node_->shared_mcp(), mcp::http_config{});
+  mcp::http_config mcp_cfg;
+  mcp_cfg.session_idle_timeout = config_.http.mcp_session_idle_timeout;
+  mcp_cfg.max_message_bytes = static_cast<std::size_t>(config_.limits.mcp_message);
+  mcp_http_ = mcp::http_endpoint::mount(http_->group(api_policy(config_.http)), ex, node_->shared_mcp(), mcp_cfg);
   mcp_mounted_ = true;
   auto started = http_->start();
   if (!started) {
@@ -261,7 +241,6 @@ void service::observe() {
     const double secs = std::chrono::duration<double>(r.elapsed).count();
     metrics_.add("agentp2p_tool_calls_total", {{"tool", r.tool}, {"caller", caller}, {"outcome", out}});
     metrics_.observe("agentp2p_tool_call_duration_seconds", {{"caller", caller}}, secs);
-    if (out == "limit_exceeded") metrics_.add("agentp2p_limits_hit_total", {{"limit", "tool_calls_in_progress"}});
     json::object d;
     d["tool"] = r.tool;
     d["caller"] = r.caller.empty() ? json::value(nullptr) : json::value(r.caller);
@@ -309,6 +288,13 @@ std::string service::render_metrics() {
                static_cast<double>(tcp::traffic().bytes_read.load(std::memory_order_relaxed)));
   metrics_.set("agentp2p_bytes_sent_total", {},
                static_cast<double>(tcp::traffic().bytes_written.load(std::memory_order_relaxed)));
+  // The library's named counters: refusals by a limit, and other events.
+  for (const auto& c : counters::snapshot()) {
+    if (c.kind == counters::kind::limit)
+      metrics_.set("agentp2p_limits_hit_total", {{"limit", c.module + "." + c.name}}, static_cast<double>(c.value));
+    else
+      metrics_.set_counter("agentp2p_" + c.module + "_" + c.name + "_total", c.help, static_cast<double>(c.value));
+  }
   auto dropped = events_.dropped_total();
   metrics_.set("agentp2p_events_dropped_total", {}, static_cast<double>(dropped));
   return metrics_.render();

@@ -25,18 +25,36 @@ counters::counter& gater_refused_address() {
   return c;
 }
 counters::counter& inbound_rate_refused() {
-  static auto& c = counters::get("host", "inbound_per_ip_refused",
+  static auto& c = counters::limit("host", "inbound_per_ip_refused",
                                  "inbound connections refused by the per-IP rate or handshake limit");
   return c;
 }
 counters::counter& inbound_limit_refused() {
-  static auto& c = counters::get("host", "inbound_limit_refused",
+  static auto& c = counters::limit("host", "inbound_limit_refused",
                                  "inbound connections refused: too many handshakes or connections");
   return c;
 }
 counters::counter& stream_limit_refused() {
-  static auto& c = counters::get("host", "protocol_stream_limit_refused",
+  static auto& c = counters::limit("host", "protocol_stream_limit_refused",
                                  "inbound streams reset: too many open streams of their protocol");
+  return c;
+}
+counters::counter& per_peer_refused() {
+  static auto& c = counters::limit("host", "connections_per_peer_refused",
+                                   "inbound connections closed: the peer already had max_connections_per_peer");
+  return c;
+}
+counters::counter& outbound_limit_refused() {
+  static auto& c = counters::limit("host", "outbound_limit_refused", "dials refused: max_connections reached");
+  return c;
+}
+counters::counter& negotiating_refused() {
+  static auto& c = counters::limit("host", "negotiating_streams_refused",
+                                   "inbound streams reset: too many still negotiating on their connection");
+  return c;
+}
+counters::counter& dials_queued() {
+  static auto& c = counters::limit("host", "dials_queued", "dials that waited for a slot: max_concurrent_dials in progress");
   return c;
 }
 counters::counter& gater_refused_peer() {
@@ -158,9 +176,23 @@ awaitable<void> host::handle_inbound(core::raw_connection raw, std::string ip) {
     co_await result->muxed->close();
     co_return;
   }
-  if (closed_ || conn_count_ >= config_.max_connections ||
-      connections_to(result->remote_peer).size() >= config_.max_connections_per_peer) {
-    log::info("closing inbound connection from " + result->remote_peer.to_string() + ": connection limit");
+  if (closed_) {
+    co_await result->muxed->close();
+    co_return;
+  }
+  if (conn_count_ >= config_.max_connections) {
+    counters::count_and_log(inbound_limit_refused(), "closing inbound connection from " +
+                                                         result->remote_peer.to_string() + " at " + from + ": " +
+                                                         std::to_string(conn_count_) + " connections open (limit " +
+                                                         std::to_string(config_.max_connections) + ")");
+    co_await result->muxed->close();
+    co_return;
+  }
+  if (auto n = connections_to(result->remote_peer).size(); n >= config_.max_connections_per_peer) {
+    counters::count_and_log(per_peer_refused(), "closing inbound connection from " +
+                                                    result->remote_peer.to_string() + " at " + from + ": it has " +
+                                                    std::to_string(n) + " connections already (limit " +
+                                                    std::to_string(config_.max_connections_per_peer) + ")");
     co_await result->muxed->close();
     co_return;
   }
@@ -234,9 +266,13 @@ awaitable<result<std::shared_ptr<connection>>> host::dial_addr(const multiaddr& 
   for (auto& t : transports_)
     if (t->can_dial(addr)) transport = t.get();
   if (!transport) co_return make_error(errc::unsupported, "no transport can dial " + addr.to_string());
-  if (conn_count_ >= config_.max_connections)
+  if (conn_count_ >= config_.max_connections) {
+    counters::count_and_log(outbound_limit_refused(), "not dialing " + addr.to_string() + ": " +
+                                                          std::to_string(conn_count_) + " connections open (limit " +
+                                                          std::to_string(config_.max_connections) + ")");
     co_return make_error(errc::limit_exceeded, "connection limit of " + std::to_string(config_.max_connections) +
                                                    " reached; not dialing " + addr.to_string());
+  }
   if (auto why = gater_.refuse_address(addr)) {
     counters::count_and_log(gater_refused_address(), "gater: not dialing: " + *why);
     co_return make_error(errc::permission_denied, "gater: not dialing: " + *why);
@@ -298,6 +334,8 @@ awaitable<void> host::acquire_dial_slot() {
     ++active_dials_;
     co_return;
   }
+  counters::count_and_log(dials_queued(), "dial waits for a slot: " + std::to_string(active_dials_) +
+                                             " dials in progress (limit " + std::to_string(config_.max_concurrent_dials) + ")");
   auto w = std::make_shared<dial_waiter>(executor_);
   dial_queue_.push_back(w);
   struct leave_guard {
@@ -354,8 +392,10 @@ std::shared_ptr<connection> host::adopt(std::shared_ptr<connection> conn) {
       return;
     }
     if (*negotiating >= self->config_.max_negotiating_streams_per_connection) {
-      log::debug("resetting inbound stream from " + shared_info->remote_peer.to_string() +
-                 ": too many streams negotiating");
+      counters::count_and_log(negotiating_refused(), "resetting inbound stream from " +
+                                                         shared_info->remote_peer.to_string() + ": " +
+                                                         std::to_string(*negotiating) + " streams negotiating (limit " +
+                                                         std::to_string(self->config_.max_negotiating_streams_per_connection) + ")");
       s->reset();
       return;
     }

@@ -19,6 +19,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/http/client.hpp"
 #include "agentp2p/http/route_pattern.hpp"
 #include "agentp2p/http/server.hpp"
@@ -233,12 +234,6 @@ awaitable<response> sse_until_gone(gone_probe* probe, request&, response_writer&
   co_await sse.wait_gone();
   probe->noticed = sse.gone();
   co_return response::no_content();
-}
-
-awaitable<void> sleep_for(executor ex, std::chrono::milliseconds d) {
-  asio::steady_timer t(ex, d);
-  auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-  (void)ec;
 }
 
 // Polls `pred` (bounded: at most `rounds` × 10 ms).
@@ -601,6 +596,92 @@ TEST_F(http_fixture, client_going_away_mid_stream_is_noticed) {
     co_await s->close();
   };
   test::run_void(ctx, [&](executor ex) { return go(ex, &srv, probe.get()); });
+}
+
+struct cancel_probe {
+  bool started = false;
+  bool cancelled = false;
+  bool finished = false;
+};
+
+// Works for an hour unless cancelled.
+awaitable<response> slow_work(cancel_probe* p, request&, response_writer&) {
+  p->started = true;
+  asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::hours(1));
+  auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (ec == asio::error::operation_aborted) p->cancelled = true;
+  else p->finished = true;
+  co_return response::text("too late");
+}
+
+awaitable<void> disconnect_round(executor ex, server* s, cancel_probe* p) {
+  auto sock = co_await raw_connect(ex, s->port());
+  std::string req = "GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  co_await asio::async_write(sock, asio::buffer(req), asio::use_awaitable);
+  auto started = co_await eventually(ex, [p] { return p->started; }, 1000);
+  EXPECT_TRUE(started);
+  sock.close();
+  auto cancelled = co_await eventually(ex, [p] { return p->cancelled; }, 1000);
+  EXPECT_TRUE(cancelled) << "the handler kept working for a client that left";
+  EXPECT_FALSE(p->finished);
+  auto idle = co_await eventually(ex, [s] { return s->connection_count() == 0; }, 1000);
+  EXPECT_TRUE(idle);
+  co_await s->close();
+}
+
+TEST_F(http_fixture, plain_handler_is_cancelled_when_the_client_disconnects) {
+  auto cfg = test_config();
+  std::vector<int> statuses;
+  cfg.on_response = [&statuses](const request&, int status) { statuses.push_back(status); };
+  server srv(ctx.get_executor(), cfg);
+  auto probe = std::make_shared<cancel_probe>();
+  srv.get("/slow", [p = probe.get()](request& r, response_writer& w) { return slow_work(p, r, w); });
+  ASSERT_TRUE(srv.start());
+  test::run_void(ctx, [&](executor ex) { return disconnect_round(ex, &srv, probe.get()); });
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_EQ(statuses.front(), 499);
+}
+
+awaitable<response> fixed_text(request&, response_writer&) { co_return response::text("the same body every time"); }
+
+awaitable<void> head_round(executor ex, server* s) {
+  client c(ex);
+  auto get = co_await c.get(s->url() + "/fixed");
+  EXPECT_TRUE(get && get->status == 200);
+  const std::string body = get ? get->body : std::string();
+  // HEAD, then GET pipelined on the same connection: the HEAD answer carries
+  // GET's headers (Content-Length included) and no body, so the GET answer
+  // follows its blank line directly.
+  auto sock = co_await raw_connect(ex, s->port());
+  std::string req =
+      "HEAD /fixed HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+      "GET /fixed HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  co_await asio::async_write(sock, asio::buffer(req), asio::use_awaitable);
+  auto text = co_await read_until_close(sock);
+  auto first_end = text.find("\r\n\r\n");
+  EXPECT_EQ(text.substr(0, 15), "HTTP/1.1 200 OK");
+  EXPECT_NE(text.substr(0, first_end).find("Content-Length: " + std::to_string(body.size())), std::string::npos) << text;
+  EXPECT_EQ(text.substr(first_end + 4, 15), "HTTP/1.1 200 OK") << text;
+  EXPECT_TRUE(text.ends_with(body)) << text;
+  // Our client reads HEAD answers without waiting for a body.
+  client_request head_req = get_request(s->url() + "/fixed");
+  head_req.method = "HEAD";
+  auto head = co_await c.send(std::move(head_req));
+  EXPECT_TRUE(head && head->status == 200 && head->body.empty());
+  // HEAD on a POST-only route: 405, and HEAD is not offered there.
+  client_request head_post = get_request(s->url() + "/only-post");
+  head_post.method = "HEAD";
+  auto refused = co_await c.send(std::move(head_post));
+  EXPECT_TRUE(refused && refused->status == 405);
+  co_await s->close();
+}
+
+TEST_F(http_fixture, head_is_answered_like_get_without_the_body) {
+  server srv(ctx.get_executor(), test_config());
+  srv.get("/fixed", fixed_text);
+  srv.post("/only-post", echo);
+  ASSERT_TRUE(srv.start());
+  test::run_void(ctx, [&](executor ex) { return head_round(ex, &srv); });
 }
 
 TEST_F(http_fixture, close_ends_open_streams) {

@@ -22,6 +22,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/deadline.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/base/task_group.hpp"
@@ -49,7 +50,6 @@ struct route {
 struct connection {
   explicit connection(tcp::socket s)
       : socket(std::move(s)),
-        started_signal(socket.get_executor(), asio::steady_timer::time_point::max()),
         gone_signal(socket.get_executor(), asio::steady_timer::time_point::max()) {}
 
   void mark_gone() {
@@ -63,9 +63,22 @@ struct connection {
   bool reading = false;    // waiting for / reading a request: close() may cut it off
   bool streaming = false;  // a handler took over the body
   bool gone = false;
-  asio::steady_timer started_signal;  // cancelled when streaming starts
   asio::steady_timer gone_signal;     // cancelled when gone
 };
+
+counters::counter& header_limit_hit() {
+  static auto& c = counters::limit("http", "header_too_large", "HTTP requests refused (431): headers over max_header_bytes");
+  return c;
+}
+counters::counter& body_limit_hit() {
+  static auto& c = counters::limit("http", "body_too_large", "HTTP requests refused (413): body over max_body_bytes");
+  return c;
+}
+counters::counter& connection_limit_hit() {
+  static auto& c = counters::limit("http", "connections_refused", "HTTP connections refused (503): max_connections open");
+  return c;
+}
+void count_refusal(counters::counter& c, const std::string& message) { counters::count_and_log(c, message); }
 
 struct route_match {
   const route* found = nullptr;
@@ -177,6 +190,20 @@ awaitable<result<void>> write_message(tcp::socket& s, beast_response msg) {
   co_return ok();
 }
 
+// A HEAD request is answered with what GET would send, without the body
+// (RFC 9110 9.3.2): the header block only, Content-Length included.
+awaitable<result<void>> write_message_head(tcp::socket& s, beast_response msg) {
+  bhttp::response_serializer<bhttp::string_body> sr(msg);
+  auto [ec, n] = co_await bhttp::async_write_header(s, sr, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return from_system(ec, "http: writing response header");
+  co_return ok();
+}
+
+awaitable<result<void>> write_response(tcp::socket& s, beast_response msg, bool head_only) {
+  if (head_only) co_return co_await write_message_head(s, std::move(msg));
+  co_return co_await write_message(s, std::move(msg));
+}
+
 awaitable<result<void>> write_stream_head(tcp::socket& s, bhttp::response<bhttp::empty_body> msg) {
   bhttp::response_serializer<bhttp::empty_body> sr(msg);
   auto [ec, n] = co_await bhttp::async_write_header(s, sr, asio::as_tuple(asio::use_awaitable));
@@ -241,12 +268,13 @@ class connection_writer final : public response_writer {
       co_return r;
     }
     c_.streaming = true;
-    c_.started_signal.cancel();
+    if (req_.method == "HEAD") finished_ = true;  // the header was the whole answer
     co_return ok();
   }
 
   awaitable<result<void>> write(std::string data) override {
     if (!started_) co_return make_error(errc::invalid_argument, "http: write() before start()");
+    if (finished_ && req_.method == "HEAD") co_return make_error(errc::closed, "http: a HEAD response has no body");
     if (finished_) co_return make_error(errc::closed, "http: response already finished");
     if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
     if (data.empty()) co_return ok();  // an empty chunk would end the body
@@ -291,30 +319,29 @@ class connection_writer final : public response_writer {
   bool finished_ = false;
 };
 
-// While a handler streams, notices the client closing its side.
-awaitable<void> watch_for_disconnect(std::shared_ptr<connection> c) {
-  if (!c->streaming) {
-    auto [ec] = co_await c->started_signal.async_wait(asio::as_tuple(asio::use_awaitable));
-    (void)ec;
-  }
-  while (true) {
-    auto cs = co_await asio::this_coro::cancellation_state;
-    if (cs.cancelled() != asio::cancellation_type::none || !c->streaming) co_return;
+// While a handler runs, notices the client closing its side. A streaming
+// handler learns it from its writer (gone(), failed writes) and finishes on
+// its own; a handler that has not started a response is cancelled (returns
+// false then), so work nobody will read is not finished.
+awaitable<bool> watch_for_disconnect(std::shared_ptr<connection> c) {
+  {
     auto [ec] = co_await c->socket.async_wait(tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
-    auto cs2 = co_await asio::this_coro::cancellation_state;
-    if (cs2.cancelled() != asio::cancellation_type::none) co_return;
+    auto cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none) co_return true;
     boost::system::error_code aec;
     std::size_t avail = ec ? 0 : c->socket.available(aec);
+    // Readable with nothing to read: end of stream (or an error). Otherwise
+    // the client sent more (a pipelined request): leave it in the socket.
     if (ec || aec || avail == 0) {
       c->mark_gone();
-      break;
+      if (!c->streaming) co_return false;
     }
-    break;  // the client sent more (a pipelined request): leave it in the socket
   }
   // Park until the handler finishes (the || below cancels us).
   asio::steady_timer park(c->socket.get_executor(), asio::steady_timer::time_point::max());
   auto [ec] = co_await park.async_wait(asio::as_tuple(asio::use_awaitable));
   (void)ec;
+  co_return true;
 }
 
 awaitable<response> call_handler(const handler* fn, request* req, connection_writer* w) {
@@ -429,6 +456,12 @@ awaitable<void> server::impl::accept_loop(std::size_t idx) {
       continue;
     }
     if (conns.size() >= cfg.max_connections) {
+      boost::system::error_code rec;
+      auto rep = sock.remote_endpoint(rec);
+      count_refusal(connection_limit_hit(), "http: refusing a connection from " +
+                                                (rec ? std::string("?") : rep.address().to_string()) + ": " +
+                                                std::to_string(conns.size()) + " open (limit " +
+                                                std::to_string(cfg.max_connections) + ")");
       if (rejecting < 64) {
         tasks.spawn(reject(std::move(sock)), "http reject");
       } else {
@@ -478,12 +511,17 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     if (!head) {
       c->reading = false;
       auto kind = classify_read_error(head.error());
-      if (kind == read_failure::header_too_large)
+      if (kind == read_failure::header_too_large) {
+        count_refusal(header_limit_hit(), "http: request headers from " + c->remote + " exceed " +
+                                              std::to_string(cfg.max_header_bytes) + " bytes (431)");
         early = response::error(431, "headers_too_large",
                                 "the request headers exceed " + std::to_string(cfg.max_header_bytes) + " bytes");
-      else if (kind == read_failure::body_too_large)
+      } else if (kind == read_failure::body_too_large) {
+        count_refusal(body_limit_hit(), "http: request body from " + c->remote + " exceeds " +
+                                            std::to_string(cfg.max_body_bytes) + " bytes (413)");
         early = response::error(413, "body_too_large",
                                 "the request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) + " bytes");
+      }
       else if (kind == read_failure::malformed)
         early = response::error(400, "bad_request", "malformed HTTP request: " + head.error().message);
       else
@@ -500,11 +538,13 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
       if (!body) {
         c->reading = false;
         auto kind = classify_read_error(body.error());
-        if (kind == read_failure::body_too_large)
+        if (kind == read_failure::body_too_large) {
+          count_refusal(body_limit_hit(), "http: request body from " + c->remote + " exceeds " +
+                                              std::to_string(cfg.max_body_bytes) + " bytes (413)");
           early = response::error(413, "body_too_large",
                                   "the request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) +
                                       " bytes");
-        else if (kind == read_failure::malformed)
+        } else if (kind == read_failure::malformed)
           early = response::error(400, "bad_request", "malformed HTTP request body: " + body.error().message);
         else
           break;
@@ -522,7 +562,15 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     bool keep_alive = msg.keep_alive() && served < cfg.max_requests_per_connection;
     request req = to_request(std::move(msg), c->remote);
     std::string_view raw_path = std::string_view(req.target).substr(0, req.target.find('?'));
+    const bool head_only = req.method == "HEAD";
     auto match = find_route(routes, req.method, raw_path);
+    if (head_only && !match.found) {
+      // HEAD is answered by the GET route (without the body).
+      auto as_get = find_route(routes, "GET", raw_path);
+      if (as_get.found) match = std::move(as_get);
+    }
+    if (!match.found && match.allow.find("GET") != std::string::npos && match.allow.find("HEAD") == std::string::npos)
+      match.allow += ", HEAD";
     std::optional<response> res;
     const route* chosen = match.found;
     if (!chosen) {
@@ -539,8 +587,9 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     }
     if (res) {
       if (cfg.on_response) cfg.on_response(req, res->status);
-      auto wr = co_await with_deadline(write_message(c->socket, to_beast(*res, keep_alive && !closing, cfg.server_header)),
-                                       cfg.write_timeout, "http: writing response");
+      auto wr = co_await with_deadline(
+          write_response(c->socket, to_beast(*res, keep_alive && !closing, cfg.server_header), head_only),
+          cfg.write_timeout, "http: writing response");
       if (!wr || !keep_alive) break;
       continue;
     }
@@ -557,15 +606,21 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
         intact = fin.has_value();
       }
       c->streaming = false;
-      c->started_signal.expires_at(asio::steady_timer::time_point::max());
       if (!intact || !keep_alive || closing) break;
       continue;
     }
-    if (outcome.index() != 0) break;
+    if (outcome.index() != 0) {
+      // The client went away before an answer: the handler was cancelled.
+      // 499 (nginx's "client closed request") tells metrics what happened.
+      if (cfg.on_response) cfg.on_response(req, 499);
+      log::debug("http: " + req.method + " " + req.path + ": the client closed the connection; handler cancelled");
+      break;
+    }
     response out = std::move(std::get<0>(outcome));
     if (cfg.on_response) cfg.on_response(req, out.status);
-    auto wr = co_await with_deadline(write_message(c->socket, to_beast(out, keep_alive && !closing, cfg.server_header)),
-                                     cfg.write_timeout, "http: writing response");
+    auto wr = co_await with_deadline(
+        write_response(c->socket, to_beast(out, keep_alive && !closing, cfg.server_header), head_only),
+        cfg.write_timeout, "http: writing response");
     if (!wr || !keep_alive) break;
   }
   c->reading = false;

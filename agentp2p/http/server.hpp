@@ -7,6 +7,7 @@
 //   srv.start().value();             // binds 127.0.0.1:0 by default
 //   std::cout << srv.url();          // http://127.0.0.1:<port>
 //
+// A HEAD request is answered by the GET route, with the headers only (RFC 9110).
 // Handlers are coroutines (awaitable<response>). On GCC 12 a coroutine lambda
 // must not capture, so register a plain lambda that calls a coroutine
 // function (member or free) as above. No TLS: bind to loopback or put a
@@ -95,7 +96,8 @@ class response_writer {
   virtual awaitable<result<void>> finish() = 0;
   virtual bool started() const = 0;
   // True once the client closed the connection, a write failed, or the server
-  // is closing. Only noticed while streaming.
+  // is closing. (A handler that has not started a response when the client
+  // goes away is cancelled instead: its work would be answered to nobody.)
   virtual bool gone() const = 0;
   // Completes when gone() becomes true (at once if it is).
   virtual awaitable<void> wait_gone() = 0;

@@ -34,7 +34,7 @@ function keyFile (name) {
   const buf = new Uint8Array(95)
   generateKey(buf) // js-libp2p's own generator: checks we read its format
   const path = join(dir, name)
-  writeFileSync(path, buf)
+  writeFileSync(path, buf, { mode: 0o600 })  // agentp2p refuses a key other users can read
   return path
 }
 

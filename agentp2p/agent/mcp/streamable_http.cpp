@@ -1,5 +1,6 @@
 #include "agentp2p/agent/mcp/streamable_http.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <list>
 #include <map>
@@ -13,6 +14,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/base/task_group.hpp"
 
@@ -197,6 +199,8 @@ struct http_session {
       if (st->attached) return true;
     return false;
   }
+  // Nothing in progress: no open stream and no request awaiting its answer.
+  bool idle() const { return !busy() && by_request.empty(); }
 };
 
 namespace {
@@ -289,6 +293,35 @@ struct http_endpoint::impl {
   task_group tasks;
   std::map<std::string, std::shared_ptr<http_session>> sessions;
   bool closing = false;
+  asio::steady_timer* sweep_timer = nullptr;  // the idle sweeper's, while it waits
+
+  static awaitable<void> sweep_idle(std::weak_ptr<impl> weak, executor ex, std::chrono::milliseconds every);
+  void drop_idle(clock::time_point now) {
+    std::vector<std::shared_ptr<http_session>> idle;
+    for (auto& [sid, s] : sessions)
+      if (s->idle() && now - s->last_used > cfg.session_idle_timeout) idle.push_back(s);
+    for (auto& s : idle) {
+      log::debug("mcp http: closing session " + s->id + ": idle for longer than " +
+                 std::to_string(cfg.session_idle_timeout.count()) + " ms");
+      drop(s);
+    }
+  }
+  void start_sweeper(const std::shared_ptr<impl>& self) {
+    using namespace std::chrono_literals;
+    auto every = std::clamp<std::chrono::milliseconds>(cfg.session_idle_timeout / 2, 10ms, 60s);
+    tasks.spawn(sweep_idle(self, ex, every), "mcp http idle sweep");
+  }
+  void stop_sweeper() {
+    closing = true;
+    if (sweep_timer) sweep_timer->cancel();
+  }
+  bool too_large(const http::request& req) const {
+    return cfg.max_message_bytes > 0 && req.body.size() > cfg.max_message_bytes;
+  }
+  http::response too_large_response() const {
+    return rpc_failure(413, code::invalid_request,
+                       "the message exceeds the limit of " + std::to_string(cfg.max_message_bytes) + " bytes");
+  }
 
   static awaitable<http::response> post(std::shared_ptr<impl> self, http::request& req, http::response_writer& w);
   static awaitable<http::response> get(std::shared_ptr<impl> self, http::request& req, http::response_writer& w);
@@ -314,6 +347,26 @@ struct http_endpoint::impl {
   }
 };
 
+// Wakes every `every` and closes the sessions idle past the timeout. Holds
+// the endpoint only while it looks (its timer is its own).
+awaitable<void> http_endpoint::impl::sweep_idle(std::weak_ptr<impl> weak, executor ex, std::chrono::milliseconds every) {
+  asio::steady_timer timer(ex);
+  for (;;) {
+    {
+      auto self = weak.lock();
+      if (!self || self->closing) co_return;
+      self->sweep_timer = &timer;
+    }
+    timer.expires_after(every);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto self = weak.lock();
+    if (!self) co_return;
+    self->sweep_timer = nullptr;
+    if (self->closing) co_return;
+    self->drop_idle(clock::now());
+  }
+}
+
 std::shared_ptr<http_session> http_endpoint::impl::create_session(bool legacy) {
   if (closing) return nullptr;
   if (sessions.size() >= cfg.max_sessions) {
@@ -328,7 +381,12 @@ std::shared_ptr<http_session> http_endpoint::impl::create_session(bool legacy) {
       }
       if (!victim || s->last_used < victim->last_used) victim = s;
     }
-    if (!victim) return nullptr;
+    if (!victim) {
+      static auto& c = counters::limit("mcp_http", "sessions_refused", "MCP HTTP sessions refused: max_sessions busy");
+      counters::count_and_log(c, "mcp http: refusing a new session: " + std::to_string(sessions.size()) +
+                                     " sessions open and busy (limit " + std::to_string(cfg.max_sessions) + ")");
+      return nullptr;
+    }
     log::debug("mcp http: dropping idle session " + victim->id);
     drop(victim);
   }
@@ -357,11 +415,16 @@ awaitable<bool> http_endpoint::impl::stream_events(std::shared_ptr<impl> self, s
                                                    std::uint64_t after) {
   using namespace asio::experimental::awaitable_operators;
   st->attached = true;
+  // The idle timeout counts from when the last stream ended.
   struct detach {
-    explicit detach(std::shared_ptr<stream> x) : st(std::move(x)) {}
-    ~detach() { st->attached = false; }
+    detach(std::shared_ptr<stream> x, http_session* s) : st(std::move(x)), session(s) {}
+    ~detach() {
+      st->attached = false;
+      session->last_used = clock::now();
+    }
     std::shared_ptr<stream> st;
-  } guard(st);
+    http_session* session;
+  } guard(st, s.get());
   std::uint64_t cursor = after;
   for (;;) {
     // What has been pushed up to here is sent below; anything pushed while
@@ -398,6 +461,7 @@ awaitable<bool> http_endpoint::impl::stream_events(std::shared_ptr<impl> self, s
 awaitable<http::response> http_endpoint::impl::post(std::shared_ptr<impl> self, http::request& req,
                                                     http::response_writer& w) {
   if (!self || self->closing) co_return http::response::error(503, "unavailable", "MCP endpoint closed");
+  if (self->too_large(req)) co_return self->too_large_response();
   auto ctype = req.header("Content-Type");
   if (!ctype || !contains_ci(*ctype, "application/json"))
     co_return rpc_failure(415, code::invalid_request, "Content-Type must be application/json");
@@ -602,6 +666,7 @@ awaitable<http::response> http_endpoint::impl::legacy_get(std::shared_ptr<impl> 
 
 awaitable<http::response> http_endpoint::impl::legacy_post(std::shared_ptr<impl> self, http::request& req,
                                                            http::response_writer&) {
+  if (self && self->too_large(req)) co_return self->too_large_response();
   if (!self) co_return http::response::error(503, "unavailable", "MCP endpoint closed");
   auto sid = req.query_param("sessionId");
   if (!sid) co_return http::response::error(400, "bad_request", "sessionId query parameter is required");
@@ -628,6 +693,7 @@ std::shared_ptr<http_endpoint> http_endpoint::mount(http::server& srv, std::shar
     srv.post(c.legacy_post_path,
              [weak](http::request& r, http::response_writer& w) { return impl::legacy_post(weak.lock(), r, w); });
   }
+  p->start_sweeper(p);
   return std::shared_ptr<http_endpoint>(new http_endpoint(std::move(p)));
 }
 
@@ -645,16 +711,17 @@ std::shared_ptr<http_endpoint> http_endpoint::mount(http::route_group group, exe
     group.post(c.legacy_post_path,
                [weak](http::request& r, http::response_writer& w) { return impl::legacy_post(weak.lock(), r, w); });
   }
+  p->start_sweeper(p);
   return std::shared_ptr<http_endpoint>(new http_endpoint(std::move(p)));
 }
 
 http_endpoint::~http_endpoint() {
-  impl_->closing = true;
+  impl_->stop_sweeper();
   for (auto& [sid, s] : impl_->sessions) s->close();
 }
 
 awaitable<void> http_endpoint::close() {
-  impl_->closing = true;
+  impl_->stop_sweeper();
   auto sessions = impl_->sessions;
   for (auto& [sid, s] : sessions) s->close();
   co_await impl_->tasks.join();

@@ -47,7 +47,13 @@ struct http_config {
   std::string legacy_post_path = "/messages";
   session_config session;
   std::size_t max_sessions = 1024;         // the least recently used idle one is dropped beyond it
+  // A session with no request in progress, no open stream and no use for
+  // this long is closed (checked every half timeout, at most every minute):
+  // abandoned sessions do not hold memory until the max_sessions cap.
   std::chrono::milliseconds session_idle_timeout{std::chrono::minutes(30)};
+  // Largest POST body (one message or batch); over it: 413. 0 = only the
+  // http::server's max_body_bytes applies.
+  std::size_t max_message_bytes = 0;
   std::size_t max_replay_events = 1024;    // per stream, for Last-Event-ID
   std::size_t max_queued_standalone = 1024;  // server messages waiting for a GET stream
   std::chrono::milliseconds retry_hint{1000};  // SSE `retry:` in priming events

@@ -36,7 +36,8 @@ struct rig {
   std::unique_ptr<http::server> web;
   std::shared_ptr<http_endpoint> endpoint;
   std::string url;
-  rig(executor ex, std::size_t max_body) {
+  rig(executor ex, std::size_t max_body) : rig(ex, max_body, http_config()) {}
+  rig(executor ex, std::size_t max_body, http_config mc) {
     srv = server::create(server_config());
     tool t;
     t.name = "slow";
@@ -49,7 +50,7 @@ struct rig {
     http::config hc;
     hc.max_body_bytes = max_body;
     web = std::make_unique<http::server>(ex, hc);
-    endpoint = http_endpoint::mount(*web, srv, http_config());
+    endpoint = http_endpoint::mount(*web, srv, std::move(mc));
     EXPECT_TRUE(web->start());
     url = web->url() + "/mcp";
   }
@@ -306,4 +307,61 @@ TEST(mcp_http, legacy_sse_transport) {
     EXPECT_EQ(r.endpoint->session_count(), 0u);  // the stream was the session
     co_await r.close();
   });
+}
+
+namespace {
+
+// Opens two sessions, keeps using one and abandons the other: the sweep
+// closes the abandoned one once it has been idle past the timeout, without
+// waiting for the max_sessions cap.
+awaitable<void> idle_session_round(executor ex) {
+  http_config mc;
+  mc.session_idle_timeout = 200ms;
+  rig r(ex, 64 * 1024, mc);
+  http::client c(ex);
+  auto abandoned = co_await open_session(c, r.url);
+  auto kept = co_await open_session(c, r.url);
+  EXPECT_EQ(r.endpoint->session_count(), 2u);
+  // Bounded: 500 pings, 20 ms apart, while the abandoned session is swept.
+  bool swept = false;
+  for (int i = 0; i < 500 && !swept; ++i) {
+    auto pong = co_await c.send(post(r.url, R"({"jsonrpc":"2.0","id":2,"method":"ping"})", "application/json", kept));
+    EXPECT_TRUE(pong && pong->status == 200);
+    swept = r.endpoint->session_count() == 1;
+    co_await sleep_for(20ms);
+  }
+  EXPECT_TRUE(swept) << "the idle session was not closed";
+  auto gone = co_await c.send(post(r.url, R"({"jsonrpc":"2.0","id":3,"method":"ping"})", "application/json", abandoned));
+  EXPECT_TRUE(gone && gone->status == 404);
+  auto alive = co_await c.send(post(r.url, R"({"jsonrpc":"2.0","id":4,"method":"ping"})", "application/json", kept));
+  EXPECT_TRUE(alive && alive->status == 200);
+  co_await r.close();
+}
+
+// A POST body over the endpoint's own message limit is refused with 413
+// (the http::server's larger body limit lets it through).
+awaitable<void> message_limit_round(executor ex) {
+  http_config mc;
+  mc.max_message_bytes = 1024;
+  rig r(ex, 64 * 1024, mc);
+  http::client c(ex);
+  auto sid = co_await open_session(c, r.url);
+  auto big = std::string(R"({"jsonrpc":"2.0","id":2,"method":"ping","params":{"pad":")") + std::string(2048, 'x') + "\"}}";
+  auto refused = co_await c.send(post(r.url, big, "application/json", sid));
+  EXPECT_TRUE(refused && refused->status == 413);
+  auto small = co_await c.send(post(r.url, R"({"jsonrpc":"2.0","id":3,"method":"ping"})", "application/json", sid));
+  EXPECT_TRUE(small && small->status == 200);
+  co_await r.close();
+}
+
+}  // namespace
+
+TEST(mcp_http, idle_sessions_are_closed_after_the_idle_timeout) {
+  asio::io_context ctx;
+  test::run_void(ctx, idle_session_round);
+}
+
+TEST(mcp_http, posts_over_the_message_limit_get_413) {
+  asio::io_context ctx;
+  test::run_void(ctx, message_limit_round);
 }

@@ -328,9 +328,9 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
   if (limit <= duration::zero()) co_return make_error(errc::timeout, "call to tool " + quoted(name) + " has no time left");
 
   if (auto refused = shared_->callers.admit(opts.caller, name)) {
-    static auto& busy_peer = counters::get("tools", "peer_concurrency_refused",
+    static auto& busy_peer = counters::limit("tools", "peer_concurrency_refused",
                                            "remote tool calls refused: the peer had too many calls in progress");
-    static auto& rate = counters::get("tools", "peer_rate_limited",
+    static auto& rate = counters::limit("tools", "peer_rate_limited",
                                       "remote tool calls refused: the peer called the tool too often");
     counters::count_and_log(refused->which == caller_limits::refused::limit::rate ? rate : busy_peer,
                             "tool limits: " + refused->message);
@@ -339,7 +339,7 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
   for (auto n = shared_->active.load();;) {
     if (n >= config_.max_concurrent_calls) {
       shared_->callers.release(opts.caller);
-      static auto& busy = counters::get("tools", "busy_refused", "tool calls refused: too many calls in progress");
+      static auto& busy = counters::limit("tools", "busy_refused", "tool calls refused: too many calls in progress");
       counters::count_and_log(busy, "tool limits: " + std::to_string(config_.max_concurrent_calls) +
                                         " calls in progress; refusing \"" + name + "\"");
       co_return make_error(errc::limit_exceeded, "too many tool calls in progress (limit " +

@@ -5,7 +5,18 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "agentp2p/base/counters.hpp"
+
 namespace agentp2p::agent {
+
+namespace {
+// Counted once per over-long line, where it is detected.
+error line_too_long(std::size_t max_line) {
+  static auto& c = counters::limit("wire", "json_line_too_long", "JSON lines refused: longer than max_line");
+  counters::count_and_log(c, "refusing a JSON line longer than " + std::to_string(max_line) + " bytes");
+  return make_error(errc::too_large, "line exceeds the limit of " + std::to_string(max_line) + " bytes");
+}
+}  // namespace
 
 awaitable<result<std::string>> json_line_reader::read_line() {
   // Not value-initialised: zeroing 16 KiB on every line was the top hot spot
@@ -19,11 +30,11 @@ awaitable<result<std::string>> json_line_reader::read_line() {
         // The tail of an over-long line: drop it and report the overflow once.
         buffer_.erase(0, nl + 1);
         discarding_ = false;
-        co_return make_error(errc::too_large, "line exceeds the limit of " + std::to_string(max_line_) + " bytes");
+        co_return line_too_long(max_line_);
       }
       if (nl > max_line_) {
         buffer_.erase(0, nl + 1);
-        co_return make_error(errc::too_large, "line exceeds the limit of " + std::to_string(max_line_) + " bytes");
+        co_return line_too_long(max_line_);
       }
       std::string line = buffer_.substr(0, nl);
       buffer_.erase(0, nl + 1);
@@ -41,7 +52,7 @@ awaitable<result<std::string>> json_line_reader::read_line() {
       if (n.error().is(errc::end_of_stream)) {
         if (discarding_) {
           discarding_ = false;
-          co_return make_error(errc::too_large, "line exceeds the limit of " + std::to_string(max_line_) + " bytes");
+          co_return line_too_long(max_line_);
         }
         if (!buffer_.empty()) {
           // A final line without '\n' is accepted (some peers close instead of terminating it).

@@ -7,6 +7,7 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/deadline.hpp"
 #include "agentp2p/muxer/yamux/stream.hpp"
 
@@ -56,7 +57,7 @@ session::session(std::unique_ptr<core::byte_stream> channel, bool is_initiator, 
       writer_done_wake_(executor_),
       finished_wake_(executor_) {}
 
-session::~session() = default;
+session::~session() { release(committed_); }
 
 void session::set_inbound_handler(inbound_handler h) { handler_ = std::move(h); }
 
@@ -129,7 +130,7 @@ void session::end(const error& reason) {
   streams_.clear();
   for (auto& [id, s] : table) s->fail(for_streams);
   while (!data_.empty()) withdraw(*data_.front(), for_streams);
-  committed_ = 0;
+  release(committed_);
   pending_outbound_ = 0;
   handler_ = nullptr;
 
@@ -214,9 +215,22 @@ result<std::shared_ptr<stream>> session::accept_stream(const header& h) {
                                                 "(odd ids belong to the initiator)");
   if (streams_.contains(id))
     return make_error(errc::protocol_error, "yamux: duplicate SYN for open stream " + id_text(id));
-  bool refuse = !accepting() || !handler_ || streams_.size() >= config_.max_streams ||
-                !try_reserve(config_.initial_stream_window);
+  const bool too_many = streams_.size() >= config_.max_streams;
+  bool refuse = !accepting() || !handler_ || too_many || !try_reserve(config_.initial_stream_window);
   if (refuse) {
+    if (too_many) {
+      static auto& c = counters::limit("yamux", "streams_per_connection",
+                                       "inbound streams refused: the connection has max_streams open");
+      counters::count_and_log(c, "yamux: refusing an inbound stream: " + std::to_string(streams_.size()) +
+                                     " streams open on this connection (limit " + std::to_string(config_.max_streams) + ")");
+    } else if (accepting() && handler_) {
+      static auto& c = counters::limit("yamux", "receive_buffer",
+                                       "inbound streams refused: the connection's or the node's receive buffer budget is taken");
+      counters::count_and_log(c, "yamux: refusing an inbound stream: receive buffer budget taken (" +
+                                     std::to_string(committed_) + " bytes on this connection, " +
+                                     std::to_string(config_.node_budget ? config_.node_budget->used() : 0) +
+                                     " on the node)");
+    }
     AP_TRYV(send_refusal(id));
     return std::shared_ptr<stream>{};
   }
@@ -417,6 +431,9 @@ awaitable<result<std::shared_ptr<core::muxed_stream>>> session::open_stream() {
     if (committed_ + config_.initial_stream_window > config_.max_connection_buffer)
       co_return make_error(errc::limit_exceeded, "yamux: connection receive buffer budget (max_connection_buffer) "
                                                  "is taken by other streams");
+    if (config_.node_budget && config_.node_budget->used() + config_.initial_stream_window > config_.node_budget->limit())
+      co_return make_error(errc::limit_exceeded, "yamux: the node's receive buffer budget (max_node_buffer) "
+                                                 "is taken by other streams");
     if (pending_outbound_ < config_.max_pending_outbound) break;
     bool woke = co_await ack_wake_.wait();
     if (!woke) co_return make_error(errc::cancelled, "yamux: open_stream cancelled");
@@ -424,8 +441,9 @@ awaitable<result<std::shared_ptr<core::muxed_stream>>> session::open_stream() {
   if (next_id_ > std::numeric_limits<std::uint32_t>::max())
     co_return make_error(errc::limit_exceeded, "yamux: stream ids exhausted on this connection");
   auto id = static_cast<std::uint32_t>(next_id_);
+  if (!try_reserve(config_.initial_stream_window))
+    co_return make_error(errc::limit_exceeded, "yamux: receive buffer budget taken by other streams");
   next_id_ += 2;
-  committed_ += config_.initial_stream_window;
   ++pending_outbound_;
   auto s = std::make_shared<stream>(shared_from_this(), id, true);
   streams_.emplace(id, s.get());
@@ -439,7 +457,7 @@ void session::forget(stream& s) {
   s.in_table_ = false;
   auto it = streams_.find(s.id_);
   if (it != streams_.end() && it->second == &s) streams_.erase(it);
-  committed_ -= std::min<std::size_t>(committed_, s.recv_window_);
+  release(std::min<std::size_t>(committed_, s.recv_window_));
   if (s.outbound_ && !s.acked_) {
     s.acked_ = true;
     --pending_outbound_;
@@ -449,8 +467,15 @@ void session::forget(stream& s) {
 
 bool session::try_reserve(std::size_t n) {
   if (committed_ + n > config_.max_connection_buffer) return false;
+  if (config_.node_budget && !config_.node_budget->try_take(n)) return false;
   committed_ += n;
   return true;
+}
+
+void session::release(std::size_t n) {
+  n = std::min(n, committed_);
+  committed_ -= n;
+  if (config_.node_budget) config_.node_budget->give_back(n);
 }
 
 // ---- close ---------------------------------------------------------------

@@ -106,7 +106,10 @@ class session final : public core::muxed_connection, public std::enable_shared_f
   awaitable<result<void>> submit(write_request& req);
   void withdraw(write_request& req, error e);
   void forget(stream& s);
+  // Commits `n` more bytes of receive window against the connection's and
+  // the node's budgets (false when either is short); release() gives them back.
   bool try_reserve(std::size_t n);
+  void release(std::size_t n);
   bool accepting() const;
   error closed_error() const;
 

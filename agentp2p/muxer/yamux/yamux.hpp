@@ -10,6 +10,7 @@
 // The concrete connection type (for rtt()) is yamux::session, session.hpp.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +22,22 @@
 namespace agentp2p::yamux {
 
 inline constexpr std::string_view protocol_id = "/yamux/1.0.0";
+
+// Receive memory shared by every connection of one muxer (one host): the
+// sum of all their streams' receive windows. Thread-safe.
+class buffer_budget {
+ public:
+  explicit buffer_budget(std::size_t limit) : limit_(limit) {}
+  // Takes `n` bytes of the budget, or nothing when they do not fit.
+  bool try_take(std::size_t n) noexcept;
+  void give_back(std::size_t n) noexcept;
+  std::size_t used() const noexcept { return used_.load(std::memory_order_relaxed); }
+  std::size_t limit() const noexcept { return limit_; }
+
+ private:
+  std::atomic<std::size_t> used_{0};
+  std::size_t limit_;
+};
 
 struct config {
   using duration = std::chrono::steady_clock::duration;
@@ -53,6 +70,13 @@ struct config {
   // growth takes only what is left. Streams that do not fit are refused
   // like those beyond max_streams.
   std::size_t max_connection_buffer = 64 * 1024 * 1024;
+
+  // The same over all connections of the muxer (the node): 2 GiB = 8192
+  // streams at the initial window. Streams that do not fit are refused.
+  std::size_t max_node_buffer = std::size_t{2} * 1024 * 1024 * 1024;
+  // Its accounting; yamux_muxer creates it when empty (muxers given the
+  // same one share the budget).
+  std::shared_ptr<buffer_budget> node_budget;
 
   // A Ping every interval (0 disables); the connection ends with
   // errc::timeout when one is unanswered after keepalive_timeout. One ping

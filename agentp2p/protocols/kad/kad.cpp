@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/deadline.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/base/task_group.hpp"
@@ -207,6 +208,13 @@ awaitable<void> service::serve(std::weak_ptr<service> weak, std::shared_ptr<host
     auto m = decode(*frame, self->config_.wire, &report);
     if (!m) {
       ++self->counters_.invalid_messages;
+      if (m.error().is(errc::too_large)) {
+        // Over a size limit (message, key or record value): counted as a limit hit.
+        static auto& c = agentp2p::counters::limit("kad", "message_too_large", "DHT requests refused: message, key or record over its size limit");
+        agentp2p::counters::count_and_log(c, "kad: refusing a request from " + s->remote_peer().to_string() + ": " + m.error().message);
+        s->reset();
+        co_return;
+      }
       log::info("kad: invalid request from " + s->remote_peer().to_string() + ": " + m.error().what());
       s->reset();
       co_return;

@@ -1,7 +1,9 @@
 #include "agentp2p/security/pnet/psk.hpp"
 
 #include <sodium.h>
+#include <sys/stat.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -66,6 +68,18 @@ result<psk> parse_swarm_key(std::string_view text) {
 }
 
 result<psk> load_swarm_key(const std::filesystem::path& file) {
+  // The key is the network's only secret: refuse one other users can read
+  // (as the identity key file is refused).
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return make_error(errc::not_found, "swarm key: cannot open " + file.string());
+  if (!S_ISREG(st.st_mode)) return make_error(errc::invalid_argument, "swarm key " + file.string() + " is not a regular file");
+  if ((st.st_mode & 0077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return make_error(errc::invalid_argument, "swarm key " + file.string() + " is " +
+                                                  ((st.st_mode & 0044) ? "readable" : "accessible") +
+                                                  " by other users (mode " + mode + "); run chmod 600 " + file.string());
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) return make_error(errc::not_found, "swarm key: cannot open " + file.string());
   std::string text(4097, '\0');

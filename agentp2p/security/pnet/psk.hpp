@@ -31,7 +31,8 @@ struct psk {
 
 // Parses a swarm key file's contents (trailing whitespace and \r\n allowed).
 result<psk> parse_swarm_key(std::string_view text);
-// Reads and parses a swarm key file.
+// Reads and parses a swarm key file; one readable by group or others
+// (mode not 0600 or stricter) is refused, naming the file and its mode.
 result<psk> load_swarm_key(const std::filesystem::path& file);
 // A new random key, and its file form (base16).
 psk generate_psk();
