@@ -1,13 +1,7 @@
 // libFuzzer entry for the parsers that see remote input: the PublicKey
-// protobuf (Noise/identify payloads) and peer id multihashes. Not built by
-// CMake. Built and run this way (instrumenting the parsers too):
-//   G=build/agentp2p/crypto/proto_gen   # keys.pb.cc from a normal build
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. -I$G
-//     agentp2p/crypto/{sha256,openssl_util,key_codec,keys,ed25519,secp256k1,ecdsa,rsa,peer_id}.cpp
-//     $G/keys.pb.cc agentp2p/multiformats/{multibase,rfc4648,radix,quote,multihash,cid}.cpp
-//     agentp2p/base/{bytes,result,uvarint}.cpp agentp2p/crypto/keys_fuzz.cpp
-//     -lprotobuf-lite -lcrypto -lsecp256k1 -o keys_fuzz
-// Seed corpus: the hex vectors in test_vectors.hpp, as binary files.
+// protobuf (Noise/identify payloads) and peer id multihashes. Built as
+// fuzz_crypto_keys by tests/fuzz; seeds (the vectors of test_vectors.hpp) in
+// tests/fuzz/corpus/crypto_keys.
 #include <cstddef>
 #include <cstdint>
 

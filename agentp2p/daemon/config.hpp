@@ -137,6 +137,10 @@ result<std::vector<std::string>> apply_yaml_text(config& cfg, std::string_view t
 // Environment lookup, replaceable in tests.
 using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
 std::optional<std::string> process_env(std::string_view name);
+// apply_yaml_text with `${VAR}`s expanded from `env` instead of the process
+// environment (tests, fuzzing).
+result<std::vector<std::string>> apply_yaml_text(config& cfg, std::string_view text, std::string_view source,
+                                                 const env_lookup& env);
 
 // Applies every AGENTP2P_* variable the table names (lists are comma-separated).
 result<void> apply_env(config& cfg, const env_lookup& env);

@@ -213,6 +213,18 @@ TEST(Config, ExpandsEnvironmentVariables) {
   EXPECT_EQ((*r)[0], "e.yaml:4: ${AGENTP2P_TEST_UNSET} is not set; it expands to an empty value");
 }
 
+TEST(Config, YamlTextCanExpandFromAGivenEnvironment) {
+  auto env = fake_env({{"AGENT", "given"}});
+  ::setenv("AGENT", "from-process", 1);
+  auto cfg = default_config();
+  auto r = apply_yaml_text(cfg, "agent:\n  name: ${AGENT}\n  version: ${NOPE:-1.2.3}\n", "g.yaml", env);
+  ::unsetenv("AGENT");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->empty());
+  EXPECT_EQ(cfg.agent.name, "given");
+  EXPECT_EQ(cfg.agent.version, "1.2.3");
+}
+
 TEST(Config, PraxisAgentYamlMapsWhatAppliesAndWarnsAboutTheRest) {
   ::setenv("AGENTP2P_TEST_PORT", "5003", 1);
   auto cfg = default_config();

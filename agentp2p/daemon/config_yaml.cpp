@@ -29,7 +29,8 @@ bool looks_like_praxis(const YAML::Node& root) {
 
 class reader {
  public:
-  reader(config& cfg, std::string source) : cfg_(cfg), source_(std::move(source)) {}
+  reader(config& cfg, std::string source, env_lookup env)
+      : cfg_(cfg), source_(std::move(source)), env_(std::move(env)) {}
 
   result<std::vector<std::string>> read(std::string_view text) {
     YAML::Node root;
@@ -65,7 +66,7 @@ class reader {
 
   std::string scalar(const YAML::Node& n) {
     std::vector<std::string> unset;
-    auto value = expand_env(n.Scalar(), process_env, &unset);
+    auto value = expand_env(n.Scalar(), env_, &unset);
     for (const auto& name : unset) warn(n, "${" + name + "} is not set; it expands to an empty value");
     return value;
   }
@@ -340,6 +341,7 @@ class reader {
 
   config& cfg_;
   std::string source_;
+  env_lookup env_;
   bool praxis_ = false;
   std::vector<std::string> warnings_;
   std::string http_host_, http_port_;
@@ -394,7 +396,12 @@ void emit_value(YAML::Emitter& out, const config& cfg, const schema::setting& s)
 }  // namespace
 
 result<std::vector<std::string>> apply_yaml_text(config& cfg, std::string_view text, std::string_view source) {
-  reader r(cfg, std::string(source));
+  return apply_yaml_text(cfg, text, source, process_env);
+}
+
+result<std::vector<std::string>> apply_yaml_text(config& cfg, std::string_view text, std::string_view source,
+                                                 const env_lookup& env) {
+  reader r(cfg, std::string(source), env);
   return r.read(text);
 }
 

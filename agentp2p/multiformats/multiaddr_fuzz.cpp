@@ -1,8 +1,6 @@
 // libFuzzer entry point: any bytes either fail from_bytes cleanly or form an
-// address whose string form parses back to the same bytes.
-// Not built by CMake yet; e.g.
-//   clang++ -std=c++20 -g -fsanitize=fuzzer,address,undefined -I. \
-//     agentp2p/multiformats/*.cpp agentp2p/base/{result,bytes,uvarint}.cpp ... (minus *_test.cpp)
+// address whose string form parses back to the same bytes. Built as
+// fuzz_multiaddr by tests/fuzz; seeds in tests/fuzz/corpus/multiaddr.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

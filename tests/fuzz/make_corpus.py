@@ -27,7 +27,14 @@ def write(target, name, data):
 
 
 def reset(target):
-    shutil.rmtree(os.path.join(ROOT, target), ignore_errors=True)
+    """Removes the target's hand-written seeds; keeps the inputs a libFuzzer
+    merge added (named by their SHA-1: 40 hex digits)."""
+    d = os.path.join(ROOT, target)
+    if not os.path.isdir(d):
+        return
+    for f in os.listdir(d):
+        if not (len(f) == 40 and all(c in "0123456789abcdef" for c in f)):
+            os.remove(os.path.join(d, f))
 
 
 def uvarint(n):
@@ -334,6 +341,289 @@ def mdns_packet():
     write(t, "pointer_loop.bin", header(0, 1, 0, 0, 0) + b"\xc0\x0c" + struct.pack(">HH", 12, 1))
 
 
+
+def varint_lp():
+    t = "varint_lp"
+    reset(t)
+    # Byte 0 picks the size limit (index into 0, 1, 8, 64, 1024, 64 KiB).
+    write(t, "zero.bin", b"\x04" + uvarint(0))
+    write(t, "frames.bin", b"\x04" + lp(b"/multistream/1.0.0\n") + lp(b"/noise\n") + lp(b""))
+    write(t, "max_varint.bin", b"\x05" + uvarint((1 << 63) - 1) + b"\x01")
+    write(t, "non_minimal.bin", b"\x03" + b"\x81\x00" + b"x")
+    write(t, "too_long.bin", b"\x03" + b"\xff" * 10)
+    write(t, "over_limit.bin", b"\x02" + lp(b"x" * 100))
+    write(t, "truncated.bin", b"\x04" + uvarint(300) + b"abc")
+
+
+def multistream():
+    t = "multistream"
+    reset(t)
+    hdr = lp(b"/multistream/1.0.0\n")
+    # Byte 0: bit 0 = we respond (input: proposals), else we initiate (input: answers).
+    write(t, "respond_noise.bin", b"\x03" + hdr + lp(b"/tls/1.0.0\n") + lp(b"/noise\n"))
+    write(t, "respond_ls.bin", b"\x05" + hdr + lp(b"ls\n") + lp(b"/yamux/1.0.0\n"))
+    write(t, "respond_none.bin", b"\x01" + hdr + lp(b"/a\n") + lp(b"/b\n") + lp(b"/c\n"))
+    write(t, "initiate_accept.bin", b"\x02" + hdr + lp(b"/noise\n"))
+    write(t, "initiate_na_then_accept.bin", b"\x04" + hdr + lp(b"na\n") + lp(b"/yamux/1.0.0\n"))
+    write(t, "initiate_wrong_echo.bin", b"\x00" + hdr + lp(b"/other\n"))
+    write(t, "no_newline.bin", b"\x01" + lp(b"/multistream/1.0.0"))
+
+
+def identify():
+    t = "identify"
+    reset(t)
+    addr = bytes([0x04, 127, 0, 0, 1, 0x06]) + struct.pack(">H", 4001)
+    msg = (pb_bytes(5, b"ipfs/0.1.0") + pb_bytes(6, b"agentp2p/0.1.0") + pb_bytes(1, ED25519_PUB) +
+           pb_bytes(2, addr) + pb_bytes(2, b"\xff\xff") + pb_bytes(4, addr) +
+           pb_bytes(3, b"/ipfs/id/1.0.0") + pb_bytes(3, b"/ipfs/ping/1.0.0"))
+    write(t, "full.bin", msg)
+    write(t, "push_protocols.bin", pb_bytes(3, b"/praxis/card/1.0.0"))
+    write(t, "empty.bin", b"")
+    write(t, "bad_key.bin", pb_bytes(1, b"\x08\x01\x12\x01\x00"))
+
+
+def pnet():
+    t = "pnet"
+    reset(t)
+    key = bytes(range(1, 33))
+    write(t, "base16.key", "/key/swarm/psk/1.0.0/\n/base16/\n" + key.hex() + "\n")
+    write(t, "base16_crlf.key", "/key/swarm/psk/1.0.0/\r\n/base16/\r\n" + key.hex().upper() + "\r\n")
+    import base64
+    write(t, "base64.key", "/key/swarm/psk/1.0.0/\n/base64/\n" + base64.b64encode(key).decode() + "\n")
+    write(t, "bin.key", b"/key/swarm/psk/1.0.0/\n/bin/\n" + key)
+    # As stream bytes (byte 0: read size): the peer's nonce, then data.
+    write(t, "stream.bin", b"\x07" + bytes(range(24)) + b"encrypted bytes" * 4)
+    write(t, "short_nonce.bin", b"\x01" + bytes(10))
+
+
+def http_response():
+    t = "http_response"
+    reset(t)
+    # Byte 0: read size (1 + 4 * byte).
+    def chunked(*parts):
+        out = b""
+        for p in parts:
+            out += b"%x\r\n" % len(p) + p + b"\r\n"
+        return out + b"0\r\n\r\n"
+    sse = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+    write(t, "sse_chunked.bin", b"\x01" + sse + chunked(b"id: 1\nevent: message\ndata: {\"jsonrpc\":\"2.0\"}\n\n",
+                                                          b": keepalive\n\nretry: 500\ndata: a\r\ndata: b\r\n\r\n"))
+    write(t, "sse_eof.bin", b"\x00" + b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+          b"\xef\xbb\xbfdata: first\n\ndata: cut")
+    write(t, "json.bin", b"\x10" + b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 27\r\n"
+          b"Mcp-Session-Id: abc\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1}  ")
+    write(t, "no_content.bin", b"\x40" + b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+    write(t, "bad_chunk.bin", b"\x02" + sse + b"zz\r\ndata\r\n")
+
+
+def json_schema():
+    t = "json_schema"
+    reset(t)
+    pairs = {
+        "object.bin": ({"type": "object", "required": ["a"], "additionalProperties": False,
+                        "properties": {"a": {"type": "integer", "minimum": 0, "multipleOf": 3},
+                                       "b": {"type": "string", "pattern": "^[a-z]+$", "maxLength": 8}}},
+                       {"a": 9, "b": "abc"}),
+        "refs.bin": ({"$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}}},
+                      "$ref": "#/$defs/node"}, {"next": {"next": {"next": {}}}}),
+        "combinators.bin": ({"anyOf": [{"type": "string"}, {"oneOf": [{"type": "integer"}, {"minimum": 2}]}],
+                             "not": {"const": 5}, "if": {"type": "number"}, "then": {"maximum": 100},
+                             "else": {"minLength": 1}}, 3),
+        "arrays.bin": ({"type": "array", "prefixItems": [{"type": "boolean"}], "items": {"enum": [1, "x", None]},
+                        "uniqueItems": True, "minItems": 1, "maxItems": 4}, [True, 1, "x"]),
+        "pattern_props.bin": ({"type": "object", "patternProperties": {"^x-": {"type": "string"}},
+                               "minProperties": 1, "maxProperties": 3}, {"x-a": "1"}),
+        "ref_cycle.bin": ({"$ref": "#"}, {}),
+    }
+    for name, (schema, instance) in pairs.items():
+        write(t, name, json.dumps(schema, separators=(",", ":")) + "\0" + json.dumps(instance))
+    write(t, "bool_schema.bin", "true\0[1,2]")
+
+
+def base58(b):
+    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    n = int.from_bytes(b, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = alphabet[r] + out
+    return "1" * (len(b) - len(b.lstrip(b"\0"))) + out
+
+
+def agent_card():
+    t = "agent_card"
+    reset(t)
+    card = {"name": "indexer", "version": "1.0.0", "capabilities": ["mcp", "tools"], "timestamp": 1700000000,
+            "tools": [{"name": "translate", "description": "text \u2192 text \"quoted\"",
+                       "parameters": [{"name": "text", "type": "string", "description": "what", "required": True}]}]}
+    write(t, "unsigned.json", json.dumps(dict(card, peerId="12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"),
+                                         separators=(",", ":")))
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives import serialization
+    except ImportError:
+        return
+    import base64
+    sk = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    raw = sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    pub = b"\x08\x01\x12\x20" + raw
+    signed = dict(card, peerId=base58(identity_mh(pub)),
+                  publicKey=base64.b64encode(pub).decode().rstrip("="))
+    canon = json.dumps(signed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    sig = sk.sign(b"agentp2p-card-v1:" + canon.encode())
+    signed["signature"] = base64.b64encode(sig).decode().rstrip("=")
+    write(t, "signed.json", json.dumps(signed, separators=(",", ":"), ensure_ascii=False))
+    tampered = dict(signed, name="impostor")
+    write(t, "tampered.json", json.dumps(tampered, separators=(",", ":"), ensure_ascii=False))
+    write(t, "nested.json", json.dumps({"a": {"signature": 1, "z": [1, {"y": 2, "x": "\u00e9"}]}, "signature": "x"}))
+
+
+def mcp_server():
+    t = "mcp_server"
+    reset(t)
+    def lines(*msgs):
+        return "".join(json.dumps(m, separators=(",", ":")) + "\n" for m in msgs)
+    init = {"jsonrpc": "2.0", "id": 0, "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "clientInfo": {"name": "fuzz", "version": "1"},
+                       "capabilities": {"sampling": {}, "elicitation": {}, "roots": {"listChanged": True}}}}
+    ready = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+    def req(i, method, params=None):
+        m = {"jsonrpc": "2.0", "id": i, "method": method}
+        if params is not None:
+            m["params"] = params
+        return m
+    # Byte 0: bit 0 praxis simplified form, bit 1 no initialize needed, bits 2-4 read size.
+    write(t, "tools.bin", "\x1c" + lines(init, ready, req(1, "tools/list"), req(2, "tools/list", {"cursor": "2"}),
+                                         req(3, "tools/call", {"name": "add", "arguments": {"a": 1, "b": 2}}),
+                                         req(4, "tools/call", {"name": "add", "arguments": {"a": "x"}}),
+                                         req(5, "tools/call", {"name": "echo", "arguments": {"text": "hi"}}),
+                                         req(6, "tools/call", {"name": "fail"}),
+                                         req(7, "tools/call", {"name": "nope"})))
+    write(t, "ask.bin", "\x04" + lines(init, ready,
+                                       req(1, "tools/call", {"name": "ask", "arguments": {},
+                                                             "_meta": {"progressToken": "p1"}}),
+                                       {"jsonrpc": "2.0", "id": 1, "result": {"role": "assistant", "model": "m",
+                                                                            "content": {"type": "text", "text": "s"}}},
+                                       {"jsonrpc": "2.0", "id": 2, "result": {"action": "accept",
+                                                                            "content": {"username": "ada"}}},
+                                       {"jsonrpc": "2.0", "id": 3, "result": {"roots": [{"uri": "file:///tmp"}]}}))
+    write(t, "resources.bin", "\x08" + lines(init, ready, req(1, "resources/list"),
+                                             req(2, "resources/templates/list"),
+                                             req(3, "resources/read", {"uri": "test://static"}),
+                                             req(4, "resources/read", {"uri": "test://items/42"}),
+                                             req(5, "resources/read", {"uri": "test://items/missing"}),
+                                             req(6, "resources/subscribe", {"uri": "test://static"}),
+                                             req(7, "resources/unsubscribe", {"uri": "test://static"})))
+    write(t, "prompts.bin", "\x0c" + lines(init, ready, req(1, "prompts/list"),
+                                           req(2, "prompts/get", {"name": "greet", "arguments": {"who": "ada"}}),
+                                           req(3, "prompts/get", {"name": "greet"}),
+                                           req(4, "completion/complete",
+                                               {"ref": {"type": "ref/prompt", "name": "greet"},
+                                                "argument": {"name": "who", "value": "pa"}}),
+                                           req(5, "logging/setLevel", {"level": "debug"}),
+                                           req(6, "ping")))
+    write(t, "batch_cancel.bin", "\x10" + lines(dict(init, params=dict(init["params"], protocolVersion="2025-03-26")),
+                                                ready, [req(1, "ping"), req(2, "tools/list"), ready],
+                                                {"jsonrpc": "2.0", "method": "notifications/cancelled",
+                                                 "params": {"requestId": 1}}) + "not json\n[]\n{}\n")
+    write(t, "praxis_simplified.bin", "\x03" + lines({"id": "1", "method": "tools/list", "params": {}},
+                                                     {"id": "2", "method": "tools/call",
+                                                      "params": {"name": "add", "arguments": {"a": 1, "b": 1}}}))
+    write(t, "before_init.bin", "\x00" + lines(req(1, "tools/list"), init, init))
+
+
+def a2a_dispatcher():
+    t = "a2a_dispatcher"
+    reset(t)
+    msg03 = {"kind": "message", "messageId": "m1", "role": "user", "contextId": "c1",
+             "parts": [{"kind": "data", "data": {"tool": "echo", "arguments": {"x": 1}}}]}
+    msg10 = {"messageId": "m2", "role": "ROLE_USER", "parts": [{"data": {"data": {"tool": "number"}}}]}
+    text = {"kind": "message", "messageId": "m3", "role": "user", "parts": [{"kind": "text", "text": "hello"}]}
+    def lines(*msgs):
+        return "".join(json.dumps(m, separators=(",", ":")) + "\n" for m in msgs)
+    def req(i, method, params):
+        return {"jsonrpc": "2.0", "id": i, "method": method, "params": params}
+    # Byte 0: bit 0 = the caller is a remote peer.
+    write(t, "v03.bin", "\x00" + lines(req(1, "message/send", {"message": msg03}),
+                                       req(2, "tasks/list", {}),
+                                       req(3, "tasks/get", {"id": "unknown"}),
+                                       req(4, "message/stream", {"message": text}),
+                                       req(5, "tasks/cancel", {"id": "x"}),
+                                       req(6, "agent/getAuthenticatedExtendedCard", {})))
+    write(t, "v10.bin", "\x01" + lines(req("a", "SendMessage", {"message": msg10,
+                                                                "configuration": {"returnImmediately": True}}),
+                                       req("b", "ListTasks", {"pageSize": 1}),
+                                       req("c", "SendStreamingMessage", {"message": msg10}),
+                                       req("d", "SubscribeToTask", {"id": "t"}),
+                                       req("e", "GetExtendedAgentCard", {}),
+                                       req("f", "CreateTaskPushNotificationConfig", {})))
+    write(t, "garbage.bin", "\x00{\"jsonrpc\":\"2.0\",\"id\":1}\n[]\nnull\n{\"method\":\"message/send\"}\n")
+
+
+def config():
+    t = "config"
+    reset(t)
+    here = os.path.dirname(os.path.abspath(__file__))
+    example = os.path.join(here, "..", "..", "config", "agentp2p.example.yaml")
+    if os.path.exists(example):
+        with open(example, "rb") as f:
+            write(t, "example.yaml", f.read())
+    write(t, "ours.yaml", """agent:
+  name: ${AGENTP2P_NAME:-indexer}
+  capabilities: [search, tools]
+listen: [/ip4/127.0.0.1/tcp/4001]
+mdns: {enabled: false, interfaces: [eth0]}
+dht: {enabled: true, mode: server}
+connections: {low: 10, high: 20, max: 100, max_per_peer: 2, grace_period: 1m}
+mcp_servers:
+  - name: files
+    command: npx
+    args: [-y, server-filesystem, /tmp]
+    env: {NODE_ENV: production}
+    expose: all
+  - name: search
+    url: https://mcp.example.com/mcp
+    headers: {Authorization: Bearer abc}
+    expose: [12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA]
+http: {address: "127.0.0.1:${PORT}", token: secret, allowed_origins: [http://localhost:3000]}
+logging: {level: debug, json: true}
+""")
+    write(t, "praxis.yaml", """agent:
+  name: "praxis-agent"
+  version: "1.0.0"
+  url: "http://praxis-agent-1:8000"
+  external_mcp_endpoints:
+    - "http://localhost:8080"
+    - name: search
+      url: https://mcp.example.com/mcp
+      headers: {X-Key: k}
+  tools:
+    - name: "python_analyzer"
+      engine: "dagger"
+p2p:
+  port: ${PORT}
+  enable_mdns: false
+  enable_dht: true
+  bootstrap_nodes: []
+http:
+  port: ${HTTP_PORT_UNSET:-8000}
+  host: "::1"
+mcp:
+  servers:
+    - name: fs
+      transport: stdio
+      command: npx
+      args: [server-filesystem]
+llm:
+  api_key: "${OPENAI_API_KEY}"
+logging:
+  level: "warning"
+  format: json
+""")
+    write(t, "errors.yaml", "connections:\n  low: many\n")
+    write(t, "anchors.yaml", "base: &b {name: x}\nagent: *b\nlisten: [!!str 1, ~]\n")
+
+
 if __name__ == "__main__":
     multiaddr()
     crypto_keys()
@@ -343,3 +633,13 @@ if __name__ == "__main__":
     praxis_wire()
     a2a_jsonrpc()
     mdns_packet()
+    varint_lp()
+    multistream()
+    identify()
+    pnet()
+    http_response()
+    json_schema()
+    agent_card()
+    mcp_server()
+    a2a_dispatcher()
+    config()

@@ -2,12 +2,8 @@
 // params → data model → JSON (both versions) → data model again; and bytes
 // as a peer's response (stream items, tasks). Every stage must fail cleanly
 // or produce something that survives its own re-encoding.
-// Not built by CMake; built and run this way:
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//     agentp2p/agent/a2a/{errors,types,codec,jsonrpc,params}.cpp agentp2p/base/result.cpp \
-//     agentp2p/agent/a2a/jsonrpc_fuzz.cpp -lboost_json -o a2a_jsonrpc_fuzz
-//   ./a2a_jsonrpc_fuzz -max_len=65536 corpus/
-// Seeds: request lines from dispatcher_test.cpp / service_test.cpp.
+// Built as fuzz_a2a_jsonrpc by tests/fuzz; seeds (request lines from
+// dispatcher_test.cpp / service_test.cpp) in tests/fuzz/corpus/a2a_jsonrpc.
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstddef>

@@ -162,6 +162,9 @@ awaitable<result<json::value>> session::request(std::string method, json::value 
 awaitable<result<json::value>> session::request(std::string method, json::value params, duration timeout,
                                                 json::value related_request) {
   if (closing_ || writer_stop_) co_return make_error(errc::closed, config_.name + ": session closed");
+  // The peer has sent everything it will send: no response can come, so do
+  // not hold the handler (and the session) for the whole timeout.
+  if (input_done_) co_return make_error(errc::closed, config_.name + ": the peer closed the session");
   if (outgoing_.size() >= config_.max_outgoing)
     co_return make_error(errc::limit_exceeded, config_.name + ": too many requests awaiting a response");
   auto self = shared_from_this();

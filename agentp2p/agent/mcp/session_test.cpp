@@ -47,6 +47,14 @@ class test_role final : public handler {
       if (!answer) co_return std::move(answer).error();
       co_return *answer;
     }
+    if (m == "ask_twice") {
+      // The second request goes out after the first failed (e.g. the peer left).
+      auto first = co_await ctx.request("peer/answer", params);
+      if (first) co_return *first;
+      auto second = co_await ctx.request("peer/answer", params);
+      if (!second) co_return std::move(second).error();
+      co_return *second;
+    }
     if (m == "progress") {
       ctx.progress(1, 2, "half");
       ctx.progress(2, 2);
@@ -278,6 +286,28 @@ TEST(mcp_session, requests_to_the_peer_are_matched_and_time_out) {
     EXPECT_EQ(m.at("id"), "q2");
     EXPECT_EQ(error_code(m), -32001);
     co_await r.peer->close();
+  });
+}
+
+// Found by fuzz_mcp_server: a handler that asked the peer again after the
+// peer had closed its side waited the whole request timeout for an answer
+// that could not come, holding the session open.
+TEST(mcp_session, requests_after_the_peer_closed_fail_at_once) {
+  asio::io_context ctx;
+  test::run_void(ctx, [&](executor ex) -> awaitable<void> {
+    auto cfg = defaults();
+    cfg.request_timeout = 30s;
+    rig r(ex, cfg);
+    co_await r.init("2025-11-25");
+    co_await send(*r.peer, R"({"jsonrpc":"2.0","id":"q","method":"ask_twice","params":{}})");
+    auto asked = co_await recv(*r.peer);
+    EXPECT_EQ(asked.at("method"), "peer/answer");
+    co_await r.peer->close();
+    auto m = co_await recv(*r.peer);
+    EXPECT_EQ(m.at("id"), "q");
+    EXPECT_TRUE(m.is_object() && m.as_object().contains("error"));
+    EXPECT_NE(error_code(m), -32001);  // not a timeout: the session knew nobody would answer
+    EXPECT_NE(json::serialize(m).find("closed"), std::string::npos) << json::serialize(m);
   });
 }
 

@@ -1,12 +1,7 @@
 // libFuzzer entry for the praxis JSON parsers that see remote input: agent
 // cards, tool requests and replies, and tool-argument validation against a
-// JSON Schema. Not built by CMake. The parsers are pure (no Asio), so a few
-// files and Boost.JSON make the fuzzer (clang 14: ~800k runs/90 s, clean):
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//     agentp2p/agent/praxis/wire_fuzz.cpp agentp2p/agent/praxis/tool_wire.cpp \
-//     agentp2p/agent/card/card.cpp agentp2p/agent/tools/schema.cpp agentp2p/agent/tools/errors.cpp \
-//     agentp2p/base/result.cpp -lboost_json -o wire_fuzz
-// Seed corpus: lines from agent/card/card_test.cpp and agent/praxis/*_test.cpp.
+// JSON Schema. Built as fuzz_praxis_wire by tests/fuzz; seeds (lines from
+// agent/card/card_test.cpp and agent/praxis/*_test.cpp) in tests/fuzz/corpus/praxis_wire.
 #include <cstddef>
 #include <cstdint>
 

@@ -1,8 +1,6 @@
-// libFuzzer entry (not built by CMake; tests/fuzz builds it with
-// -fsanitize=fuzzer,address): Yamux frame headers, then a whole session
-// reading attacker-chosen bytes from an in-memory channel.
-//
-// Build with -DAGENTP2P_FUZZ_MAIN for a plain main() that replays files.
+// libFuzzer entry for Yamux: frame headers, then a whole session reading
+// attacker-chosen bytes from an in-memory channel. Built as fuzz_yamux_frame
+// by tests/fuzz; seeds in tests/fuzz/corpus/yamux_frame.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -112,13 +110,3 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   return 0;
 }
 
-#ifdef AGENTP2P_FUZZ_MAIN
-int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::ifstream f(argv[i], std::ios::binary);
-    std::vector<std::uint8_t> in((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    LLVMFuzzerTestOneInput(in.data(), in.size());
-  }
-  return 0;
-}
-#endif

@@ -1,7 +1,6 @@
-// libFuzzer entry (built by tests/fuzz with -fsanitize=fuzzer,address): one
-// mDNS packet through the DNS codec and the discovery engine.
-//
-// Build with -DAGENTP2P_FUZZ_MAIN for a plain main() that replays files.
+// libFuzzer entry for mDNS: one packet through the DNS codec and the
+// discovery engine. Built as fuzz_mdns_packet by tests/fuzz; seeds in
+// tests/fuzz/corpus/mdns_packet.
 #include <cstdint>
 #include <fstream>
 #include <iterator>
@@ -39,13 +38,3 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   return 0;
 }
 
-#ifdef AGENTP2P_FUZZ_MAIN
-int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::ifstream f(argv[i], std::ios::binary);
-    std::vector<std::uint8_t> in((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    LLVMFuzzerTestOneInput(in.data(), in.size());
-  }
-  return 0;
-}
-#endif

@@ -1,8 +1,6 @@
-// libFuzzer entry (not built by CMake): feeds untrusted bytes to the pure
-// Noise layer as each of the three XX messages, from both roles, and to the
-// handshake payload decoder. Build e.g.
-//   clang++ -std=c++20 -fsanitize=fuzzer,address -I. -I<build>/agentp2p/security/noise/proto_gen \
-//     agentp2p/security/noise/noise_handshake_fuzz.cpp <the noise, crypto, base sources> -lcrypto -lprotobuf-lite
+// libFuzzer entry for Noise XX: untrusted bytes as each of the three
+// handshake messages, from both roles, and to the handshake payload decoder.
+// Built as fuzz_noise_handshake by tests/fuzz; seeds in tests/fuzz/corpus/noise_handshake.
 #include <cstddef>
 #include <cstdint>
 

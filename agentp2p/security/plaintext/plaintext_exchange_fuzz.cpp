@@ -1,7 +1,6 @@
-// libFuzzer entry (not built by CMake): feeds untrusted bytes to the
-// plaintext Exchange decoder and its id/key consistency check. Build e.g.
-//   clang++ -std=c++20 -fsanitize=fuzzer,address -I. -I<build>/agentp2p/security/plaintext/proto_gen \
-//     agentp2p/security/plaintext/plaintext_exchange_fuzz.cpp <the plaintext, crypto, base sources> -lcrypto
+// libFuzzer entry for the plaintext Exchange decoder and its id/key
+// consistency check. Built as fuzz_plaintext_exchange by tests/fuzz; seeds
+// in tests/fuzz/corpus/plaintext_exchange.
 #include <cstddef>
 #include <cstdint>
 
