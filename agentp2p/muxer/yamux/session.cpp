@@ -6,6 +6,7 @@
 #include <variant>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include "agentp2p/base/deadline.hpp"
 #include "agentp2p/muxer/yamux/stream.hpp"
@@ -346,13 +347,14 @@ void session::withdraw(write_request& req, error e) {
 // must not wait behind megabytes of data.
 awaitable<void> session::writer_loop() {
   std::vector<header_bytes> control;
-  control.reserve(batch_control_frames);  // parts point into it: no reallocation
   std::vector<write_request*> batch;
   std::vector<byte_span> parts;
   result<void> outcome;
   for (;;) {
-    if (control_.empty() && data_.empty()) {
-      if (writer_stop_) break;
+    bool idle = control_.empty() && data_.empty();
+    // A stream writing directly holds the channel; it wakes us when done.
+    if (idle && writer_stop_ && !channel_busy_) break;
+    if (idle || channel_busy_) {
       bool woke = co_await writer_wake_.wait();
       if (!woke) {
         outcome = make_error(errc::cancelled, "yamux: writer cancelled");
@@ -360,6 +362,9 @@ awaitable<void> session::writer_loop() {
       }
       continue;
     }
+    // parts point into `control`: reserve once, no reallocation (and no
+    // memory on connections that never queue).
+    if (control.capacity() == 0) control.reserve(batch_control_frames);
     control.clear();
     batch.clear();
     parts.clear();
@@ -381,7 +386,9 @@ awaitable<void> session::writer_loop() {
         parts.push_back(req->payload.subspan(offset, std::min(req->frame_size, req->payload.size() - offset)));
       }
     }
+    channel_busy_ = true;
     outcome = co_await channel_->write_v(parts);
+    channel_busy_ = false;
     for (auto* req : batch) {
       req->st = write_request::state::done;
       req->outcome = outcome;
@@ -395,6 +402,51 @@ awaitable<void> session::writer_loop() {
   control_.clear();
   if (!outcome) request_stop(outcome.error());
   writer_done_wake_.notify();
+}
+
+namespace {
+
+// Cancellation filter for a write that must not stop half-way (a partial
+// frame would corrupt the channel): swallows the owner's cancellation and
+// records that it came.
+struct note_cancellation {
+  bool* seen;
+  asio::cancellation_type_t operator()(asio::cancellation_type_t type) const noexcept {
+    if (type != asio::cancellation_type::none) *seen = true;
+    return asio::cancellation_type::none;
+  }
+};
+
+}  // namespace
+
+// A stream's frames straight to the channel from the stream's coroutine:
+// no hand-off to the writer and back (two trips through the event loop).
+// Only when can_write_directly(): nothing queued may be overtaken.
+awaitable<result<void>> session::write_directly(std::uint32_t id, byte_span chunk) {
+  std::array<header_bytes, write_request::max_frames> headers;
+  std::array<byte_span, 2 * write_request::max_frames> parts;
+  const std::size_t frame = config_.max_frame_size;
+  std::size_t count = 0;
+  for (std::size_t offset = 0; offset < chunk.size(); offset += frame) {
+    auto len = std::min(frame, chunk.size() - offset);
+    headers[count] = encode({frame_type::data, 0, id, static_cast<std::uint32_t>(len)});
+    parts[2 * count] = byte_span(headers[count].data(), header_size);
+    parts[2 * count + 1] = chunk.subspan(offset, len);
+    ++count;
+  }
+  channel_busy_ = true;
+  bool cancelled = false;
+  co_await asio::this_coro::reset_cancellation_state(note_cancellation{&cancelled});
+  auto outcome = co_await channel_->write_v(std::span<const byte_span>(parts.data(), 2 * count));
+  co_await asio::this_coro::reset_cancellation_state();
+  channel_busy_ = false;
+  if (!control_.empty() || !data_.empty() || writer_stop_) writer_wake_.notify();
+  if (!outcome) {
+    request_stop(outcome.error());
+    co_return outcome;
+  }
+  if (cancelled) co_return make_error(errc::cancelled, "yamux: write cancelled (its data was sent)");
+  co_return ok();
 }
 
 awaitable<result<void>> session::wait_writer_done() {

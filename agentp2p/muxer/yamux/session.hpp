@@ -104,6 +104,13 @@ class session final : public core::muxed_connection, public std::enable_shared_f
   void request_stop(error e);
   void end(const error& reason);
   awaitable<result<void>> submit(write_request& req);
+  // True when a stream may write its frames to the channel itself: nothing
+  // is queued and no write is outstanding, so order is kept.
+  bool can_write_directly() const noexcept {
+    return phase_ == phase::running && !writer_stop_ && !writer_done_ && !channel_busy_ && control_.empty() &&
+           data_.empty();
+  }
+  awaitable<result<void>> write_directly(std::uint32_t id, byte_span chunk);
   void withdraw(write_request& req, error e);
   void forget(stream& s);
   bool try_reserve(std::size_t n);
@@ -132,6 +139,7 @@ class session final : public core::muxed_connection, public std::enable_shared_f
   std::deque<write_request*> data_;
   bool writer_stop_ = false;
   bool writer_done_ = false;
+  bool channel_busy_ = false;  // a write to the channel is outstanding (writer or a stream)
 
   std::uint32_t ping_id_ = 0;
   std::uint32_t pong_id_ = 0;
