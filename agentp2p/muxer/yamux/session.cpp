@@ -239,6 +239,12 @@ awaitable<result<void>> session::receive_data(stream& s, const header& h) {
   AP_CO_TRYV(s.take_credit(h.length));
   if (h.length == 0) co_return ok();
   if (!s.accepts_data()) co_return co_await reader_.skip(h.length);
+  if (s.can_receive_directly(h.length)) {
+    auto target = s.begin_direct_receive(h.length);
+    auto got = co_await reader_.read_exact(target);
+    s.end_direct_receive(got.has_value());
+    co_return got;
+  }
   auto space = s.begin_receive(h.length);
   auto got = co_await reader_.read_exact(space);
   s.end_receive(got.has_value());

@@ -59,7 +59,19 @@ awaitable<result<std::size_t>> stream::read_some(mutable_byte_span buf) {
     if (remote_fin_)
       co_return make_error(errc::end_of_stream, "yamux: stream " + std::to_string(id_) + " closed by peer");
     if (failure_) co_return *failure_;
+    // While we wait, the read loop may put a payload straight into `buf`.
+    reader_buf_ = buf;
+    direct_got_ = 0;
     bool woke = co_await read_wake_.wait();
+    // The read loop may be part-way through filling `buf` (its socket read
+    // suspended); `buf` must stay ours until it is done, even when cancelled.
+    while (direct_incoming_) co_await read_wake_.wait_uninterruptible();
+    reader_buf_ = {};
+    if (direct_got_ > 0) {
+      auto n = direct_got_;
+      direct_got_ = 0;
+      co_return n;
+    }
     if (!woke) co_return make_error(errc::cancelled, "yamux: read cancelled");
   }
 }
@@ -219,6 +231,24 @@ void stream::end_receive(bool ok) {
   buffer_.commit(n);
   // The read loop calls this between frames: the waiting reader runs now,
   // without a trip through the event loop.
+  read_wake_.notify_now();
+}
+
+mutable_byte_span stream::begin_direct_receive(std::uint32_t n) {
+  incoming_ = n;
+  direct_incoming_ = true;
+  return reader_buf_.first(n);
+}
+
+void stream::end_direct_receive(bool ok) {
+  auto n = incoming_;
+  incoming_ = 0;
+  direct_incoming_ = false;
+  if (ok && !reset_) {
+    direct_got_ = n;
+    reader_buf_ = {};  // one payload per wake-up
+    after_consume();
+  }
   read_wake_.notify_now();
 }
 
