@@ -17,6 +17,7 @@
 
 #include <optional>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "agentp2p/base/asio.hpp"

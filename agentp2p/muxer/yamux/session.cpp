@@ -21,7 +21,7 @@ using clock = std::chrono::steady_clock;
 // more are read straight into the stream's buffer. Small, because an idle
 // connection keeps it: a full-size frame is decrypted in place by Noise and
 // its payload copied once into the stream's buffer either way.
-constexpr std::size_t read_buffer_size = 2 * 1024;
+constexpr std::size_t read_buffer_size = 1024;
 
 // Free 64 KiB receive blocks a connection keeps for reuse (at most 256 KiB).
 constexpr std::size_t pooled_blocks = 4;
@@ -91,7 +91,10 @@ awaitable<result<void>> session::run() {
 
 awaitable<result<void>> session::reader_side() {
   using namespace asio::experimental::awaitable_operators;
-  auto first = co_await (read_loop() || watch_stop() || keepalive_loop());
+  // keepalive_loop() also ends (with the reason) when a stop is requested,
+  // which makes || cancel the read loop; one coroutine fewer per connection
+  // than a separate watcher.
+  auto first = co_await (read_loop() || keepalive_loop());
   auto ended = std::visit([](auto& r) -> result<void> { return std::move(r); }, first);
   error reason = ended ? make_error(errc::io_error, "yamux: read loop ended without a reason") : std::move(ended).error();
   end(reason);
@@ -107,6 +110,8 @@ void session::request_stop(error e) {
   if (stop_reason_) return;
   stop_reason_ = std::move(e);
   stop_wake_.notify();
+  ping_wake_.notify();
+  if (keepalive_timer_) keepalive_timer_->cancel();
 }
 
 awaitable<result<void>> session::watch_stop() {
@@ -288,24 +293,35 @@ result<void> session::on_go_away(const header& h) {
 
 // ---- keep-alive ----------------------------------------------------------
 
+// Pings every keepalive_interval; returns the stop reason as soon as a stop
+// is requested (request_stop() cancels the timer and wakes wait_pong()).
 awaitable<result<void>> session::keepalive_loop() {
   asio::steady_timer timer(executor_);
+  keepalive_timer_ = &timer;
+  struct forget_timer {
+    asio::steady_timer*& t;
+    ~forget_timer() { t = nullptr; }
+  } guard{keepalive_timer_};
   for (;;) {
+    if (stop_reason_) co_return *stop_reason_;
     if (++ping_id_ == 0) ++ping_id_;
     ping_sent_ = clock::now();
     send_control({frame_type::ping, flag::syn, 0, ping_id_});
     auto answered = co_await with_deadline(wait_pong(ping_id_), config_.keepalive_timeout, "yamux: keep-alive ping");
+    if (stop_reason_) co_return *stop_reason_;
     // With keep-alive off, that first ping only measured the RTT.
     if (config_.keepalive_interval <= duration::zero()) co_return co_await watch_stop();
     if (!answered) co_return std::move(answered).error();
     timer.expires_after(config_.keepalive_interval);
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (stop_reason_) co_return *stop_reason_;
     if (ec) co_return make_error(errc::cancelled, "yamux: keep-alive cancelled");
   }
 }
 
 awaitable<result<void>> session::wait_pong(std::uint32_t id) {
   while (pong_id_ != id) {
+    if (stop_reason_) co_return *stop_reason_;
     bool woke = co_await ping_wake_.wait();
     if (!woke) co_return make_error(errc::cancelled, "yamux: ping cancelled");
     if (phase_ == phase::ending || phase_ == phase::finished) co_return closed_error();
@@ -361,6 +377,12 @@ awaitable<void> session::writer_loop() {
     // A stream writing directly holds the channel; it wakes us when done.
     if (idle && writer_stop_ && !channel_busy_) break;
     if (idle || channel_busy_) {
+      if (idle && control.capacity() > 0) {
+        // Going idle: an idle connection keeps none of the batch storage.
+        std::vector<header_bytes>().swap(control);
+        std::vector<write_request*>().swap(batch);
+        std::vector<byte_span>().swap(parts);
+      }
       bool woke = co_await writer_wake_.wait();
       if (!woke) {
         outcome = make_error(errc::cancelled, "yamux: writer cancelled");
@@ -497,6 +519,8 @@ void session::forget(stream& s) {
   s.in_table_ = false;
   auto it = streams_.find(s.id_);
   if (it != streams_.end() && it->second == &s) streams_.erase(it);
+  // No stream left to receive into: the pooled blocks go back to the heap.
+  if (streams_.empty()) pool_.clear();
   committed_ -= std::min<std::size_t>(committed_, s.recv_window_);
   if (s.outbound_ && !s.acked_) {
     s.acked_ = true;

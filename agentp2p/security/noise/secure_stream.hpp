@@ -74,6 +74,13 @@ class secure_stream final : public core::byte_stream {
   std::unique_ptr<std::uint8_t[]> wbuf_;  // allocated on the first large write
   std::size_t wcap_;
 
+  // Reads and writes in a row that were small: after shrink_after of them
+  // the large buffers are freed (a connection that carried a bulk transfer
+  // and is now idle gives back its 256 + 128 KiB).
+  static constexpr unsigned shrink_after = 16;
+  unsigned small_reads_ = 0;
+  unsigned small_writes_ = 0;
+
   std::uint8_t small_read_[small_read_size];
   std::uint8_t small_write_[small_write_size];
 
