@@ -62,7 +62,7 @@ class secure_stream final : public core::byte_stream {
   // handed out. Data is compacted to the front only when a frame would not
   // fit behind it.
   // rbuf_ is small_read_ until a frame does not fit, then big_read_.
-  static constexpr std::size_t small_read_size = 2048;
+  static constexpr std::size_t small_read_size = 1024;
   static constexpr std::size_t small_write_size = 512;
   std::uint8_t* rbuf_;
   std::size_t rcap_ = small_read_size;
