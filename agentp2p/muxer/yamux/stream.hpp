@@ -56,6 +56,7 @@ class stream final : public core::muxed_stream, public std::enable_shared_from_t
   void fail(const error& e);  // the connection ended
 
   void after_consume();
+  void after_consume(bool reader_waiting);
   error reset_error() const;
   awaitable<result<void>> send_frames(byte_span chunk);
 
