@@ -6,8 +6,9 @@
 //  - no allocation per frame: one read buffer and one write buffer, reused
 //    for the life of the stream;
 //  - an idle connection costs little memory: small frames (pings, window
-//    updates, requests) use small buffers inside the object, and the large
-//    buffers are allocated the first time a frame needs them;
+//    updates, requests) use small buffers inside the object (1 KiB / 512 B),
+//    the large buffers are allocated the first time a frame needs them and
+//    freed again after 16 small reads (writes) in a row;
 //  - reads ask the connection for as much as the read buffer holds, so a
 //    bulk transfer takes several frames per system call; one read_some
 //    decrypts as many buffered frames as fit straight into the caller's
