@@ -23,6 +23,11 @@ using duration = std::chrono::steady_clock::duration;
 
 std::string describe_duration(duration d);
 
+// Waits `d` on a timer of the calling coroutine's executor (or of `ex`).
+// Cancellation ends the wait early and quietly: callers check their own state.
+awaitable<void> sleep_for(duration d);
+awaitable<void> sleep_for(executor ex, duration d);
+
 // Runs `op`; if it has not finished after `limit`, cancels it and returns
 // errc::timeout with "<what> timed out after <limit>".
 template <class T>

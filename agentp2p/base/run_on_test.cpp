@@ -17,6 +17,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/base/result.hpp"
 #include "agentp2p/base/run_on.hpp"
 #include "tests/support/run.hpp"
@@ -58,12 +59,6 @@ awaitable<result<int>> wait_work(std::shared_ptr<probe> p, asio::io_context* wor
   }
   ++p->finished;
   co_return 42;
-}
-
-awaitable<void> sleep_for(std::chrono::microseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-  (void)ec;
 }
 
 TEST(run_on, runs_the_work_on_the_other_executor_and_returns_its_value) {

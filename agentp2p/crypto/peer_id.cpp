@@ -1,5 +1,6 @@
 #include "agentp2p/crypto/peer_id.hpp"
 
+#include <array>
 #include <functional>
 
 #include "agentp2p/crypto/sha256.hpp"
@@ -72,7 +73,26 @@ result<peer_id> peer_id::parse(std::string_view text) {
   return from_bytes(c->hash.to_bytes());
 }
 
-std::string peer_id::to_base58() const { return mf::base58btc_encode(multihash_); }
+std::string peer_id::to_base58() const {
+  // The same few peers are named over and over (a tool server names its
+  // caller on every call; base58 is ~5k instructions for an Ed25519 id), so
+  // each thread remembers its last few encodings (round-robin replacement).
+  struct remembered {
+    bytes multihash;
+    std::string text;
+  };
+  constexpr std::size_t slots = 8;
+  thread_local std::array<remembered, slots> recent;
+  thread_local std::size_t next_slot = 0;
+  for (const auto& r : recent)
+    if (!r.text.empty() && r.multihash == multihash_) return r.text;
+  auto text = mf::base58btc_encode(multihash_);
+  auto& r = recent[next_slot];
+  next_slot = (next_slot + 1) % slots;
+  r.multihash = multihash_;
+  r.text = text;
+  return text;
+}
 
 std::string peer_id::to_cid_string() const {
   // multihash_ was validated on the way in, so this cannot fail.

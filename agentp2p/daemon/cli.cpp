@@ -1,8 +1,12 @@
 #include "agentp2p/daemon/cli.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -139,32 +143,56 @@ void show_node(const json::value& v) {
     for (const auto& a : addrs->as_array()) std::cout << "listen:   " << std::string(a.as_string()) << "\n";
 }
 
+// Prints rows as aligned columns (two spaces apart; the last column is not padded).
+void print_columns(const std::vector<std::vector<std::string>>& rows, std::string_view indent) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i + 1 < row.size(); ++i) {
+      if (width.size() <= i) width.resize(i + 1, 0);
+      width[i] = std::max(width[i], row[i].size());
+    }
+  for (const auto& row : rows) {
+    std::string line(indent);
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::cout << line << "\n";
+  }
+}
+
 void show_peers(const json::value& v) {
   const auto& peers = v.at("peers").as_array();
   if (peers.empty()) {
     std::cout << "no peers known yet (agentp2p connect MULTIADDR, or wait for discovery)\n";
     return;
   }
+  std::vector<std::vector<std::string>> rows;
   for (const auto& p : peers) {
     std::string tools;
     if (auto* t = p.as_object().if_contains("tools"); t && t->is_array())
       for (const auto& x : t->as_array()) tools += (tools.empty() ? "" : ",") + std::string(x.as_string());
     std::string latency = str(p, "latencyMs");
-    std::cout << str(p, "peerId") << "  " << (p.at("connected").as_bool() ? "connected   " : "disconnected") << "  "
-              << (str(p, "name").empty() ? "-" : str(p, "name")) << (latency.empty() ? "" : "  " + latency + " ms")
-              << (tools.empty() ? "" : "  tools: " + tools) << "\n";
+    rows.push_back({str(p, "peerId"), p.at("connected").as_bool() ? "connected" : "disconnected",
+                    str(p, "name").empty() ? "-" : str(p, "name"), latency.empty() ? "-" : latency + " ms",
+                    tools.empty() ? "" : "tools: " + tools});
   }
+  print_columns(rows, "");
 }
 
 void show_tools(const json::value& v) {
   std::cout << "local:\n";
-  for (const auto& t : v.at("local").as_array())
-    std::cout << "  " << str(t, "name") << "  " << str(t, "description") << "\n";
+  std::vector<std::vector<std::string>> local;
+  for (const auto& t : v.at("local").as_array()) local.push_back({str(t, "name"), str(t, "description")});
+  print_columns(local, "  ");
   const auto& remote = v.at("remote").as_array();
-  if (!remote.empty()) std::cout << "remote:\n";
+  if (remote.empty()) return;
+  std::cout << "remote:\n";
+  std::vector<std::vector<std::string>> rows;
   for (const auto& t : remote)
-    std::cout << "  " << str(t, "peerName") << " (" << str(t, "peerId") << ")  " << str(t, "name") << "  "
-              << str(t, "description") << "\n";
+    rows.push_back({str(t, "peerName"), str(t, "peerId"), str(t, "name"), str(t, "description")});
+  print_columns(rows, "  ");
 }
 
 void show_task(const json::value& v) {

@@ -60,6 +60,7 @@ class observed_task_store final : public a2a::task_store {
     return inner_->oldest_finished(owner);
   }
   result<void> erase(std::string_view id) override { return inner_->erase(id); }
+  result<void> flush() override { return inner_->flush(); }
 
  private:
   std::unique_ptr<a2a::task_store> inner_;

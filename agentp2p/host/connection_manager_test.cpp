@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/host/bootstrap.hpp"
 #include "agentp2p/host/connection_manager.hpp"
 #include "tests/support/run.hpp"
@@ -16,11 +17,6 @@ using multiformats::multiaddr;
 using namespace std::chrono_literals;
 
 namespace {
-
-awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-}
 
 multiaddr full(const std::shared_ptr<host::host>& h) {
   return h->listen_addresses().front().encapsulate(*multiaddr::parse("/p2p/" + h->id().to_string()));

@@ -19,6 +19,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/http/client.hpp"
 #include "agentp2p/http/route_pattern.hpp"
 #include "agentp2p/http/server.hpp"
@@ -233,12 +234,6 @@ awaitable<response> sse_until_gone(gone_probe* probe, request&, response_writer&
   co_await sse.wait_gone();
   probe->noticed = sse.gone();
   co_return response::no_content();
-}
-
-awaitable<void> sleep_for(executor ex, std::chrono::milliseconds d) {
-  asio::steady_timer t(ex, d);
-  auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-  (void)ec;
 }
 
 // Polls `pred` (bounded: at most `rounds` × 10 ms).

@@ -121,6 +121,11 @@ int run_server(const std::string& listen) {
   praxis::config pcfg;
   pcfg.card.name = "agentp2p-bench";
   pcfg.tools.max_concurrent_calls = 256;
+  // One load client is one peer: the per-peer limits (16 in progress, 20
+  // calls a second per tool) would measure the limiter, and the js reference
+  // has none.
+  pcfg.tools.callers.max_concurrent_per_peer = 0;
+  pcfg.tools.callers.calls_per_second = 0;
   pcfg.peers.auto_exchange = false;
   auto agent = praxis::agent_services::start(h, id, pcfg);
   tools::tool_definition def;

@@ -103,7 +103,12 @@ def run_json(argv, timeout):
     out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv))} failed ({out.returncode}): {out.stderr.strip()[-500:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    # A rate of failed calls measures the failure, not the server.
+    if res.get("errors"):
+        raise RuntimeError(f"{' '.join(map(str, argv))}: {res['errors']} of the calls failed: "
+                           f"{out.stderr.strip()[-500:]}")
+    return res
 
 
 def median_of(runs, fn):

@@ -13,8 +13,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/agent/praxis/agent_services.hpp"
 #include "agentp2p/protocols/mdns/mdns.hpp"
+#include "tests/support/mdns_loopback.hpp"
 #include "tests/support/run.hpp"
 
 using namespace agentp2p;
@@ -22,23 +24,6 @@ using multiformats::multiaddr;
 using namespace std::chrono_literals;
 
 namespace {
-
-mdns::config loopback_mdns() {
-  static std::mt19937 gen(std::random_device{}());
-  mdns::config cfg;
-  cfg.interfaces = {"lo"};
-  cfg.port = static_cast<std::uint16_t>(20000 + gen() % 30000);
-  cfg.service_names = {"_discovery-test-" + std::to_string(::getpid()) + "-" + std::to_string(gen() % 100000) + "._udp"};
-  cfg.query_interval = 200ms;
-  cfg.min_answer_interval = 50ms;
-  cfg.ipv6 = false;
-  return cfg;
-}
-
-awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-}
 
 // A node: host, identify, optionally the agent layer, and mDNS feeding its registry.
 struct node {
@@ -68,7 +53,7 @@ struct node {
 
 TEST(discovery, mdns_peers_exchange_cards_and_plain_peers_are_listed_without_one) {
   asio::io_context ctx;
-  auto cfg = loopback_mdns();
+  auto cfg = test::loopback_mdns_config("discovery-test");
   node a(ctx, cfg, true, "agent-a");
   node b(ctx, cfg, true, "agent-b");
   node plain(ctx, cfg, false, "");

@@ -15,6 +15,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/agent/mcp/client.hpp"
 #include "agentp2p/agent/mcp/external_servers.hpp"
 #include "agentp2p/agent/mcp/server.hpp"
@@ -29,11 +30,6 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
-
-awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::use_awaitable);
-}
 
 external_server_config test_server(std::string name) {
   external_server_config c;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+
 #include <boost/json.hpp>
 
 #include "agentp2p/agent/a2a/errors.hpp"
@@ -193,4 +196,32 @@ TEST(a2a_params, send_list_and_page_tokens) {
   ASSERT_TRUE(back);
   EXPECT_EQ(back->id, c.id);
   EXPECT_EQ(back->updated, c.updated);
+}
+
+TEST(a2a_types, timestamps_format_like_gmtime_and_ids_are_uuids) {
+  // The hand-written civil-date conversion agrees with gmtime_r across
+  // centuries, leap days and times before 1970.
+  for (long long ms = -2208988800000LL; ms < 4102444800000LL; ms += 86400000LL * 37 + 3600123LL) {
+    a2a::timestamp t{std::chrono::milliseconds{ms}};
+    std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char want[64];
+    std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(((ms % 1000) + 1000) % 1000));
+    ASSERT_EQ(a2a::format_timestamp(t), want) << ms;
+    ASSERT_EQ(a2a::parse_timestamp(want), t) << want;
+  }
+  EXPECT_EQ(a2a::format_timestamp(a2a::timestamp{}), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(a2a::format_timestamp(*a2a::parse_timestamp("2024-02-29T23:59:59.999Z")), "2024-02-29T23:59:59.999Z");
+  auto id = a2a::new_id();
+  ASSERT_EQ(id.size(), 36u);
+  EXPECT_EQ(id[8], '-');
+  EXPECT_EQ(id[13], '-');
+  EXPECT_EQ(id[14], '4');  // version 4
+  EXPECT_EQ(id[18], '-');
+  EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // RFC 4122 variant
+  EXPECT_EQ(id[23], '-');
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef-"), std::string::npos);
+  EXPECT_NE(a2a::new_id(), id);
 }

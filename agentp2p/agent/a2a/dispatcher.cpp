@@ -160,9 +160,7 @@ awaitable<result<void>> dispatcher::send_message(rpc_request req, dialect d, req
     auto events = sent->events;
     auto deadline = std::chrono::steady_clock::now() + config_.blocking_timeout;
     for (;;) {
-      auto left = deadline - std::chrono::steady_clock::now();
-      if (left <= duration::zero()) break;
-      auto ev = co_await with_deadline(events->next(), left, "a2a: blocking send");
+      auto ev = co_await events->next_until(deadline);
       if (!ev || !*ev || ends_stream(**ev)) break;
     }
   }
@@ -198,10 +196,7 @@ awaitable<result<void>> dispatcher::pump(const json::value& id, dialect d, std::
                                          response_sink& out) {
   auto deadline = std::chrono::steady_clock::now() + config_.max_stream_duration;
   for (;;) {
-    auto left = deadline - std::chrono::steady_clock::now();
-    // (No co_await inside ?: — GCC 12 destroys such a temporary twice.)
-    result<std::optional<task_event>> ev = make_error(errc::timeout, "");
-    if (left > duration::zero()) ev = co_await with_deadline(events->next(), left, "a2a stream");
+    auto ev = co_await events->next_until(deadline);
     if (!ev) {
       std::string why = ev.error().is(errc::timeout)
                             ? "the stream reached its time limit of " + describe_duration(config_.max_stream_duration) +

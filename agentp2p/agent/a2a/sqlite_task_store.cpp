@@ -2,12 +2,23 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <list>
+#include <set>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "agentp2p/agent/a2a/codec.hpp"
+#include "agentp2p/base/log.hpp"
 
 namespace agentp2p::a2a {
 
@@ -140,13 +151,40 @@ struct sqlite_task_store::impl {
   statement insert_task, insert_message, insert_artifact, upsert_artifact;
   statement select_task, select_messages, select_artifacts;
   statement update_status, trim_messages;
-  statement list_tasks, count_matches, count_owner, oldest_finished;
+  statement list_tasks, count_matches;
   statement delete_task, delete_messages, delete_artifacts;
-  // Tasks stored per owner, counted once by SQL and then kept up to date by
-  // insert/erase: the manager asks before every new task, and COUNT(*) over
-  // the owner's index was a fifth of an A2A message/send's CPU (callgrind).
-  // Assumes this store is the only writer of its database (one daemon per file).
-  std::unordered_map<std::string, std::size_t> owner_counts;
+  statement all_tasks;
+
+  // Every stored task (pending ones included): enough to count an owner's
+  // tasks, find its oldest finished one and tell a missing id without a query.
+  struct meta {
+    std::string owner;
+    task_state state = task_state::unknown;
+    std::int64_t updated_ms = 0;
+  };
+  struct owner_index {
+    std::size_t count = 0;
+    std::set<std::pair<std::int64_t, std::string>> finished;  // (status time, id), oldest first
+  };
+  std::unordered_map<std::string, meta> index;
+  std::unordered_map<std::string, owner_index> owners;
+
+  // Whole tasks in memory: every task with unwritten changes, and recently
+  // used clean ones (least recently used dropped first).
+  struct cached {
+    stored_task st;
+    bool is_new = false;             // no row yet: written whole
+    bool status_dirty = false;
+    std::size_t unsaved_messages = 0;  // at the end of the history
+    std::optional<std::size_t> trim_to;  // keep_last to apply after writing messages
+    std::vector<std::string> dirty_artifacts;
+    bool queued = false;  // in `pending`
+    std::list<std::string>::iterator lru;
+  };
+  std::unordered_map<std::string, cached> cache;
+  std::list<std::string> lru;             // most recently used first
+  std::vector<std::string> pending;       // ids with changes, in order of first change
+  std::vector<std::string> pending_deletes;
 
   result<void> exec(const char* sql) {
     char* err = nullptr;
@@ -219,14 +257,10 @@ struct sqlite_task_store::impl {
     AP_TRYV(list_tasks.prepare(db, list_sql.c_str()));
     std::string count_sql = std::string("SELECT COUNT(*) FROM tasks") + filter_sql;
     AP_TRYV(count_matches.prepare(db, count_sql.c_str()));
-    AP_TRYV(count_owner.prepare(db, "SELECT COUNT(*) FROM tasks WHERE owner = ?1"));
-    AP_TRYV(oldest_finished.prepare(db,
-                                    "SELECT id FROM tasks WHERE owner = ?1 AND state IN "
-                                    "('completed', 'canceled', 'failed', 'rejected') "
-                                    "ORDER BY updated_ms ASC, id ASC LIMIT 1"));
     AP_TRYV(delete_task.prepare(db, "DELETE FROM tasks WHERE id = ?1"));
     AP_TRYV(delete_messages.prepare(db, "DELETE FROM messages WHERE task_id = ?1"));
     AP_TRYV(delete_artifacts.prepare(db, "DELETE FROM artifacts WHERE task_id = ?1"));
+    AP_TRYV(all_tasks.prepare(db, "SELECT id, owner, state, updated_ms FROM tasks"));
     return ok();
   }
 
@@ -303,11 +337,316 @@ struct sqlite_task_store::impl {
     else
       u.null(4);
   }
+
+  // ---- the in-memory index
+
+  void index_add(const std::string& id, const std::string& owner, task_state state, std::int64_t updated) {
+    index[id] = meta{owner, state, updated};
+    auto& o = owners[owner];
+    ++o.count;
+    if (is_terminal(state)) o.finished.emplace(updated, id);
+  }
+
+  void index_set_state(const std::string& id, task_state state, std::int64_t updated) {
+    auto it = index.find(id);
+    if (it == index.end()) return;
+    auto& m = it->second;
+    auto& o = owners[m.owner];
+    if (is_terminal(m.state)) o.finished.erase({m.updated_ms, id});
+    m.state = state;
+    m.updated_ms = updated;
+    if (is_terminal(state)) o.finished.emplace(updated, id);
+  }
+
+  void index_remove(const std::string& id) {
+    auto it = index.find(id);
+    if (it == index.end()) return;
+    auto o = owners.find(it->second.owner);
+    if (o != owners.end()) {
+      if (is_terminal(it->second.state)) o->second.finished.erase({it->second.updated_ms, id});
+      if (--o->second.count == 0) owners.erase(o);
+    }
+    index.erase(it);
+  }
+
+  result<void> load_index() {
+    use u(db, all_tasks);
+    for (;;) {
+      AP_TRY(bool row, u.step());
+      if (!row) break;
+      auto state = parse_state(u.column_text(2));
+      index_add(u.column_text(0), u.column_text(1), state ? *state : task_state::unknown, u.column_int(3));
+    }
+    return ok();
+  }
+
+  // ---- whole tasks in memory
+
+  // A stored task read by SQL (it has no pending changes: those are cached).
+  result<std::optional<stored_task>> read_task(std::string_view id, std::optional<std::size_t> history_length,
+                                               bool include_artifacts) {
+    wait_for_writer();
+    stored_task st;
+    st.task.id = std::string(id);
+    {
+      use u(db, select_task);
+      u.text(1, id);
+      AP_TRY(bool row, u.step());
+      if (!row) return std::optional<stored_task>();
+      st.owner = u.column_text(0);
+      st.task.context_id = u.column_text(1);
+      AP_TRYV(decode_row(st.task, u.column_text(2), !u.column_null(3), u.column_text(3)));
+    }
+    if (!history_length || *history_length > 0) {
+      AP_TRY(st.task.history, load_messages(id, history_length));
+    }
+    if (include_artifacts) {
+      AP_TRY(st.task.artifacts, load_artifacts(id));
+    }
+    return std::optional<stored_task>(std::move(st));
+  }
+
+  void touch(cached& c) { lru.splice(lru.begin(), lru, c.lru); }
+
+  cached& add_to_cache(const std::string& id, stored_task st) {
+    auto [it, inserted] = cache.try_emplace(id);
+    auto& c = it->second;
+    if (inserted) {
+      lru.push_front(id);
+      c.lru = lru.begin();
+    }
+    c.st = std::move(st);
+    return c;
+  }
+
+  void drop_from_cache(const std::string& id) {
+    auto it = cache.find(id);
+    if (it == cache.end()) return;
+    if (it->second.queued) std::erase(pending, id);
+    lru.erase(it->second.lru);
+    cache.erase(it);
+  }
+
+  // Drops the least recently used clean tasks beyond max_cached.
+  void evict() {
+    auto it = lru.end();
+    while (cache.size() > max_cached && it != lru.begin()) {
+      --it;
+      auto c = cache.find(*it);
+      if (c->second.queued) continue;
+      auto victim = it++;
+      cache.erase(c);
+      lru.erase(victim);
+    }
+  }
+
+  // The cached task `id`, read into the cache first if needed; nullptr when
+  // there is no such task.
+  result<cached*> writable(std::string_view id) {
+    if (auto it = cache.find(std::string(id)); it != cache.end()) {
+      touch(it->second);
+      return &it->second;
+    }
+    if (!index.contains(std::string(id))) return static_cast<cached*>(nullptr);
+    AP_TRY(auto st, read_task(id, std::nullopt, true));
+    if (!st) return static_cast<cached*>(nullptr);
+    auto key = std::string(id);
+    return &add_to_cache(key, std::move(*st));
+  }
+
+  // Marks `c` (task `id`) as changed; flushes when too many are.
+  void changed(const std::string& id, cached& c) {
+    if (!c.queued) {
+      c.queued = true;
+      pending.push_back(id);
+    }
+    if (pending.size() >= max_pending) {
+      if (auto r = flush(); !r) log::warn(std::string("a2a task store: ") + r.error().what());
+    }
+  }
+
+  // ---- writing: changes become SQL operations (with their JSON already
+  // serialized) that the writer thread runs, a batch per transaction.
+
+  struct sql_arg {
+    enum class kind : std::uint8_t { null, integer, text } k = kind::null;
+    std::int64_t i = 0;
+    std::string s;
+  };
+  struct sql_op {
+    const statement* st = nullptr;
+    std::array<sql_arg, 8> args;
+    std::uint8_t count = 0;
+
+    sql_op& text(std::string v) {
+      auto& a = args[count++];
+      a.k = sql_arg::kind::text;
+      a.s = std::move(v);
+      return *this;
+    }
+    sql_op& integer(std::int64_t v) {
+      auto& a = args[count++];
+      a.k = sql_arg::kind::integer;
+      a.i = v;
+      return *this;
+    }
+    sql_op& null() {
+      args[count++].k = sql_arg::kind::null;
+      return *this;
+    }
+  };
+  using batch = std::vector<sql_op>;
+
+  sql_op& op(batch& b, const statement& st) {
+    b.emplace_back().st = &st;
+    return b.back();
+  }
+
+  void task_ops(batch& b, const std::string& id, const cached& c) {
+    const auto& t = c.st.task;
+    if (c.is_new) {
+      auto& o = op(b, insert_task).text(id).text(c.st.owner).text(t.context_id);
+      o.text(std::string(to_string(t.status.state))).text(to_text(to_json(t.status, dialect::v1_0)));
+      if (t.metadata)
+        o.text(to_text(*t.metadata));
+      else
+        o.null();
+      // created_ms: the first status time we know of.
+      o.integer(ms(t.status.time)).integer(ms(t.status.time));
+      for (const auto& m : t.history) op(b, insert_message).text(id).text(to_text(to_json(m, dialect::v1_0)));
+      for (const auto& a : t.artifacts)
+        op(b, insert_artifact).text(id).text(a.artifact_id).text(to_text(to_json(a, dialect::v1_0)));
+      return;
+    }
+    if (c.status_dirty)
+      op(b, update_status)
+          .text(id)
+          .text(std::string(to_string(t.status.state)))
+          .text(to_text(to_json(t.status, dialect::v1_0)))
+          .integer(ms(t.status.time));
+    auto unsaved = std::min(c.unsaved_messages, t.history.size());
+    for (auto m = t.history.end() - static_cast<long>(unsaved); m != t.history.end(); ++m)
+      op(b, insert_message).text(id).text(to_text(to_json(*m, dialect::v1_0)));
+    if (c.trim_to) op(b, trim_messages).text(id).integer(static_cast<std::int64_t>(*c.trim_to));
+    for (const auto& a : t.artifacts)
+      if (std::find(c.dirty_artifacts.begin(), c.dirty_artifacts.end(), a.artifact_id) != c.dirty_artifacts.end())
+        op(b, upsert_artifact).text(id).text(a.artifact_id).text(to_text(to_json(a, dialect::v1_0)));
+  }
+
+  // On the writer thread.
+  result<void> run_batch(const batch& b) {
+    return transaction([&]() -> result<void> {
+      for (const auto& o : b) {
+        use u(db, *o.st);
+        for (int n = 0; n < o.count; ++n) {
+          const auto& a = o.args[static_cast<std::size_t>(n)];
+          if (a.k == sql_arg::kind::text)
+            u.text(n + 1, a.s);
+          else if (a.k == sql_arg::kind::integer)
+            u.integer(n + 1, a.i);
+          else
+            u.null(n + 1);
+        }
+        AP_TRYV(u.run());
+      }
+      return ok();
+    });
+  }
+
+  // The writer thread: runs batches in order, one transaction each. The
+  // network thread waits for it only when the queue is full or before it
+  // reads SQL itself (the connection is never used by both at once).
+  static constexpr std::size_t max_queued_batches = 8;
+  std::mutex writer_mutex;
+  std::condition_variable writer_work, writer_done;
+  std::deque<batch> queued;
+  bool writer_busy = false;
+  bool writer_stop = false;
+  std::thread writer;
+
+  void start_writer() {
+    writer = std::thread([this] { writer_loop(); });
+  }
+
+  void writer_loop() {
+    for (;;) {
+      std::unique_lock lock(writer_mutex);
+      writer_work.wait(lock, [&] { return writer_stop || !queued.empty(); });
+      if (queued.empty()) return;  // stopping, and everything is written
+      batch b = std::move(queued.front());
+      queued.pop_front();
+      writer_busy = true;
+      lock.unlock();
+      if (auto r = run_batch(b); !r)
+        log::error(std::string("a2a task store: writing ") + std::to_string(b.size()) +
+                   " changes failed (they are lost): " + r.error().what());
+      b.clear();
+      lock.lock();
+      writer_busy = false;
+      writer_done.notify_all();
+    }
+  }
+
+  void submit(batch b) {
+    std::unique_lock lock(writer_mutex);
+    writer_done.wait(lock, [&] { return queued.size() < max_queued_batches; });
+    queued.push_back(std::move(b));
+    writer_work.notify_one();
+  }
+
+  // Before the network thread uses the connection itself.
+  void wait_for_writer() {
+    std::unique_lock lock(writer_mutex);
+    writer_done.wait(lock, [&] { return queued.empty() && !writer_busy; });
+  }
+
+  void stop_writer() {
+    if (!writer.joinable()) return;
+    {
+      std::lock_guard lock(writer_mutex);
+      writer_stop = true;
+    }
+    writer_work.notify_one();
+    writer.join();
+  }
+
+  // Hands every pending change to the writer.
+  result<void> flush() {
+    if (pending.empty() && pending_deletes.empty()) return ok();
+    batch b;
+    // Deletes first: an id erased and then inserted again is written anew.
+    for (const auto& id : pending_deletes) {
+      op(b, delete_messages).text(id);
+      op(b, delete_artifacts).text(id);
+      op(b, delete_task).text(id);
+    }
+    pending_deletes.clear();
+    for (const auto& id : pending) {
+      auto it = cache.find(id);
+      if (it == cache.end()) continue;
+      auto& c = it->second;
+      task_ops(b, id, c);
+      c.is_new = c.status_dirty = c.queued = false;
+      c.unsaved_messages = 0;
+      c.trim_to.reset();
+      c.dirty_artifacts.clear();
+    }
+    pending.clear();
+    if (writer.joinable())
+      submit(std::move(b));
+    else
+      AP_TRYV(run_batch(b));
+    evict();
+    return ok();
+  }
 };
 
 sqlite_task_store::sqlite_task_store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 sqlite_task_store::~sqlite_task_store() {
+  if (auto r = impl_->flush(); !r)
+    log::error(std::string("a2a task store: unwritten changes lost at close: ") + r.error().what());
+  impl_->stop_writer();  // after it wrote everything queued
   sqlite3* db = impl_->db;
   impl_.reset();  // finalizes the statements
   sqlite3_close(db);
@@ -332,89 +671,102 @@ result<std::unique_ptr<sqlite_task_store>> sqlite_task_store::open(const std::st
   AP_TRYV(i.exec("PRAGMA synchronous = NORMAL"));
   AP_TRYV(i.migrate());
   AP_TRYV(i.prepare_all());
+  AP_TRYV(i.load_index());
+  i.start_writer();
   return store;
 }
 
 result<void> sqlite_task_store::insert(const task& t, std::string_view owner) {
   auto& i = *impl_;
-  auto inserted = i.transaction([&]() -> result<void> {
-    {
-      use u(i.db, i.insert_task);
-      u.text(1, t.id).text(2, owner).text(3, t.context_id).text(4, to_string(t.status.state));
-      u.text(5, to_text(to_json(t.status, dialect::v1_0)));
-      if (t.metadata)
-        u.text(6, to_text(*t.metadata));
-      else
-        u.null(6);
-      u.integer(7, ms(t.status.time)).integer(8, ms(t.status.time));
-      AP_TRYV(u.run());
-    }
-    for (const auto& m : t.history) AP_TRYV(i.add_message_row(t.id, m));
-    for (const auto& a : t.artifacts)
-      AP_TRYV(use(i.db, i.insert_artifact)
-                  .text(1, t.id)
-                  .text(2, a.artifact_id)
-                  .text(3, to_text(to_json(a, dialect::v1_0)))
-                  .run());
-    return ok();
-  });
-  if (inserted)
-    if (auto it = i.owner_counts.find(std::string(owner)); it != i.owner_counts.end()) ++it->second;
-  return inserted;
+  if (i.index.contains(t.id))
+    return agentp2p::error(errc::already_exists, "a2a task store: task " + t.id + " exists already");
+  stored_task st;
+  st.task = t;
+  st.owner = std::string(owner);
+  auto& c = i.add_to_cache(t.id, std::move(st));
+  c.is_new = true;
+  i.index_add(t.id, c.st.owner, t.status.state, ms(t.status.time));
+  i.changed(t.id, c);
+  return ok();
 }
 
 result<std::optional<stored_task>> sqlite_task_store::get(std::string_view id,
                                                           std::optional<std::size_t> history_length,
                                                           bool include_artifacts) {
   auto& i = *impl_;
-  stored_task st;
-  st.task.id = std::string(id);
-  {
-    use u(i.db, i.select_task);
-    u.text(1, id);
-    AP_TRY(bool row, u.step());
-    if (!row) return std::optional<stored_task>();
-    st.owner = u.column_text(0);
-    st.task.context_id = u.column_text(1);
-    AP_TRYV(i.decode_row(st.task, u.column_text(2), !u.column_null(3), u.column_text(3)));
+  auto it = i.cache.find(std::string(id));
+  if (it == i.cache.end()) {
+    if (!i.index.contains(std::string(id))) return std::optional<stored_task>();
+    if (history_length || !include_artifacts) return i.read_task(id, history_length, include_artifacts);
+    // A whole task: keep it for the next reads and changes.
+    AP_TRY(auto st, i.read_task(id, std::nullopt, true));
+    if (!st) return st;
+    auto key = std::string(id);
+    i.add_to_cache(key, *st);
+    i.evict();
+    return st;
   }
-  if (!history_length || *history_length > 0) {
-    AP_TRY(st.task.history, i.load_messages(id, history_length));
-  }
-  if (include_artifacts) {
-    AP_TRY(st.task.artifacts, i.load_artifacts(id));
-  }
-  return std::optional<stored_task>(std::move(st));
+  i.touch(it->second);
+  const auto& t = it->second.st.task;
+  stored_task out;
+  out.owner = it->second.st.owner;
+  out.task.id = t.id;
+  out.task.context_id = t.context_id;
+  out.task.status = t.status;
+  out.task.metadata = t.metadata;
+  auto n = history_length ? std::min(*history_length, t.history.size()) : t.history.size();
+  out.task.history.assign(t.history.end() - static_cast<long>(n), t.history.end());
+  if (include_artifacts) out.task.artifacts = t.artifacts;
+  return std::optional<stored_task>(std::move(out));
 }
 
 result<void> sqlite_task_store::set_status(std::string_view id, const task_status& s) {
   auto& i = *impl_;
-  use u(i.db, i.update_status);
-  u.text(1, id).text(2, to_string(s.state)).text(3, to_text(to_json(s, dialect::v1_0))).integer(4, ms(s.time));
-  AP_TRYV(u.run());
-  if (sqlite3_changes(i.db) == 0) return agentp2p::error(errc::not_found, "a2a task store: no task " + std::string(id));
+  AP_TRY(auto* c, i.writable(id));
+  if (!c) return agentp2p::error(errc::not_found, "a2a task store: no task " + std::string(id));
+  c->st.task.status = s;
+  c->status_dirty = true;
+  auto key = std::string(id);
+  i.index_set_state(key, s.state, ms(s.time));
+  i.changed(key, *c);
   return ok();
 }
 
 result<void> sqlite_task_store::add_message(std::string_view id, const message& m, std::size_t keep_last) {
   auto& i = *impl_;
-  return i.transaction([&]() -> result<void> {
-    AP_TRYV(i.add_message_row(id, m));
-    return use(i.db, i.trim_messages).text(1, id).integer(2, static_cast<std::int64_t>(keep_last)).run();
-  });
+  AP_TRY(auto* c, i.writable(id));
+  if (!c) return agentp2p::error(errc::not_found, "a2a task store: no task " + std::string(id));
+  auto& h = c->st.task.history;
+  h.push_back(m);
+  ++c->unsaved_messages;
+  if (h.size() > keep_last) {
+    h.erase(h.begin(), h.end() - static_cast<long>(keep_last));
+    c->trim_to = keep_last;
+  }
+  i.changed(std::string(id), *c);
+  return ok();
 }
 
 result<void> sqlite_task_store::put_artifact(std::string_view id, const artifact& a) {
   auto& i = *impl_;
-  return use(i.db, i.upsert_artifact)
-      .text(1, id)
-      .text(2, a.artifact_id)
-      .text(3, to_text(to_json(a, dialect::v1_0)))
-      .run();
+  AP_TRY(auto* c, i.writable(id));
+  if (!c) return agentp2p::error(errc::not_found, "a2a task store: no task " + std::string(id));
+  auto& all = c->st.task.artifacts;
+  auto same = std::find_if(all.begin(), all.end(), [&](const artifact& e) { return e.artifact_id == a.artifact_id; });
+  if (same != all.end())
+    *same = a;
+  else
+    all.push_back(a);
+  if (std::find(c->dirty_artifacts.begin(), c->dirty_artifacts.end(), a.artifact_id) == c->dirty_artifacts.end())
+    c->dirty_artifacts.push_back(a.artifact_id);
+  i.changed(std::string(id), *c);
+  return ok();
 }
 
 result<task_page> sqlite_task_store::list(const task_query& q) {
   auto& i = *impl_;
+  AP_TRYV(i.flush());  // SQL answers the query: write what is pending first
+  i.wait_for_writer();
   task_page page;
   {
     use u(i.db, i.count_matches);
@@ -460,41 +812,34 @@ result<task_page> sqlite_task_store::list(const task_query& q) {
 
 result<std::size_t> sqlite_task_store::count(std::string_view owner) {
   auto& i = *impl_;
-  if (auto it = i.owner_counts.find(std::string(owner)); it != i.owner_counts.end()) return it->second;
-  use u(i.db, i.count_owner);
-  u.text(1, owner);
-  AP_TRY(bool row, u.step());
-  auto n = row ? static_cast<std::size_t>(u.column_int(0)) : std::size_t{0};
-  i.owner_counts.emplace(std::string(owner), n);
-  return n;
+  auto it = i.owners.find(std::string(owner));
+  return it == i.owners.end() ? std::size_t{0} : it->second.count;
 }
 
 result<std::optional<std::string>> sqlite_task_store::oldest_finished(std::string_view owner) {
   auto& i = *impl_;
-  use u(i.db, i.oldest_finished);
-  u.text(1, owner);
-  AP_TRY(bool row, u.step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(u.column_text(0));
+  auto it = i.owners.find(std::string(owner));
+  if (it == i.owners.end() || it->second.finished.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second.finished.begin()->second);
 }
 
 result<void> sqlite_task_store::erase(std::string_view id) {
   auto& i = *impl_;
-  std::optional<std::string> owner;  // whose count drops, if the task exists
-  auto erased = i.transaction([&]() -> result<void> {
-    {
-      use u(i.db, i.select_task);
-      u.text(1, id);
-      AP_TRY(bool row, u.step());
-      if (row) owner = u.column_text(0);
-    }
-    AP_TRYV(use(i.db, i.delete_messages).text(1, id).run());
-    AP_TRYV(use(i.db, i.delete_artifacts).text(1, id).run());
-    return use(i.db, i.delete_task).text(1, id).run();
-  });
-  if (erased && owner)
-    if (auto it = i.owner_counts.find(*owner); it != i.owner_counts.end() && it->second > 0) --it->second;
-  return erased;
+  auto key = std::string(id);
+  if (!i.index.contains(key)) return ok();
+  bool written = true;  // has rows in the database
+  if (auto it = i.cache.find(key); it != i.cache.end()) written = !it->second.is_new;
+  i.drop_from_cache(key);
+  i.index_remove(key);
+  if (written) i.pending_deletes.push_back(std::move(key));
+  if (i.pending_deletes.size() >= max_pending) AP_TRYV(i.flush());
+  return ok();
+}
+
+result<void> sqlite_task_store::flush() { return impl_->flush(); }
+
+std::size_t sqlite_task_store::pending() const noexcept {
+  return impl_->pending.size() + impl_->pending_deletes.size();
 }
 
 }  // namespace agentp2p::a2a

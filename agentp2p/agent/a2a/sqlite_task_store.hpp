@@ -1,12 +1,25 @@
 // task_store in an embedded SQLite database: WAL journal, prepared
 // statements, a schema_version table checked at open.
 //
-// Calls are synchronous on the calling thread. Each is one small indexed
-// statement or a short transaction (tens of microseconds on a local disk;
-// synchronous=NORMAL under WAL means no fsync per commit), so running them on
-// the host's executor is cheaper than hopping to a worker thread and back.
+// Write-behind: every task's (owner, state, status time) is indexed in memory
+// (loaded at open), so counts and eviction victims need no query, and the
+// tasks changed since the last flush() are kept whole in memory (plus a small
+// LRU cache of recent ones), so reads of running tasks need no query either.
+// flush() turns every pending change into SQL (JSON serialized on the
+// calling thread) and hands it to the store's writer thread, which runs each
+// batch in one transaction: a task created, worked on and finished between
+// two flushes costs one row, its messages and artifacts, instead of a
+// transaction per change, and the network thread does not wait for SQLite.
+// Reads that need SQL (ListTasks, a task not in memory) wait for the writer
+// to finish first. Pending changes are bounded (max_pending tasks: then the
+// change that reaches it flushes), so is the writer's queue (flush waits);
+// the destructor flushes and waits until everything is written. With WAL and
+// synchronous=NORMAL a written change survives an application crash; what
+// is not written yet (the task manager flushes a few ms after a change) does
+// not.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -22,6 +35,11 @@ class sqlite_task_store final : public task_store {
   static result<std::unique_ptr<sqlite_task_store>> open(const std::string& path);
   ~sqlite_task_store() override;
 
+  // Tasks with unwritten changes before a change flushes by itself, and
+  // clean tasks kept in memory for reads.
+  static constexpr std::size_t max_pending = 256;
+  static constexpr std::size_t max_cached = 512;
+
   static constexpr int schema_version = 1;
 
   result<void> insert(const task& t, std::string_view owner) override;
@@ -34,6 +52,9 @@ class sqlite_task_store final : public task_store {
   result<std::size_t> count(std::string_view owner) override;
   result<std::optional<std::string>> oldest_finished(std::string_view owner) override;
   result<void> erase(std::string_view id) override;
+  result<void> flush() override;
+  // Tasks whose changes are not written yet (tests).
+  std::size_t pending() const noexcept;
 
  private:
   struct impl;

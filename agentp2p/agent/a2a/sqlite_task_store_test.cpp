@@ -85,15 +85,16 @@ TEST(a2a_sqlite_store, tasks_and_history_survive_a_restart) {
 
 TEST(a2a_sqlite_store, a_restart_fails_tasks_that_were_running) {
   temp_db db;
-  asio::io_context ctx;
   std::string id;
   {
+    asio::io_context ctx;
     auto mgr = open_manager(ctx.get_executor(), std::make_shared<hanging_executor>(), {}, db.path);
     auto sent = mgr->send({}, text_message("work"), false);
     ASSERT_TRUE(sent);
     id = sent->task.id;
     ctx.poll();  // the turn starts and reports working
-    // The process "dies": the manager is dropped without close().
+    // The process "dies": the manager is dropped without close() and its
+    // event loop is torn down with the turn still running.
   }
   asio::io_context ctx2;
   auto again = open_manager(ctx2.get_executor(), std::make_shared<instant_executor>(), {}, db.path);
@@ -190,4 +191,78 @@ TEST(a2a_sqlite_store, refuses_a_newer_schema) {
   auto again = a2a::sqlite_task_store::open(db.path);
   ASSERT_FALSE(again);
   EXPECT_NE(again.error().message.find("schema version 99"), std::string::npos) << again.error().what();
+}
+
+TEST(a2a_sqlite_store, changes_are_written_in_batches_and_at_close) {
+  temp_db db;
+  auto base = a2a::now();
+  {
+    auto store = std::move(*a2a::sqlite_task_store::open(db.path));
+    ASSERT_TRUE(store->insert(make_task("a", "c", a2a::task_state::submitted, base), "p"));
+    ASSERT_TRUE(store->set_status("a", {a2a::task_state::working, std::nullopt, base}));
+    ASSERT_TRUE(store->add_message("a", text_message("more"), 10));
+    a2a::artifact art;
+    art.artifact_id = "r";
+    art.parts.push_back(a2a::part::text("first"));
+    ASSERT_TRUE(store->put_artifact("a", art));
+    EXPECT_EQ(store->pending(), 1u);  // one task changed, nothing written yet
+    // Reads see the pending changes.
+    auto a = store->get("a", std::nullopt);
+    ASSERT_TRUE(a && *a);
+    EXPECT_EQ((*a)->task.status.state, a2a::task_state::working);
+    EXPECT_EQ((*a)->task.history.size(), 2u);
+    ASSERT_TRUE(store->flush());
+    EXPECT_EQ(store->pending(), 0u);
+    // Changes after a flush: an update of a written task, an erase and an
+    // insert again under the same id, all left for the destructor.
+    art.parts[0] = a2a::part::text("second");
+    ASSERT_TRUE(store->put_artifact("a", art));
+    ASSERT_TRUE(store->set_status("a", {a2a::task_state::completed, std::nullopt, base + std::chrono::seconds(1)}));
+    ASSERT_TRUE(store->insert(make_task("b", "c", a2a::task_state::completed, base), "p"));
+    ASSERT_TRUE(store->flush());
+    ASSERT_TRUE(store->erase("b"));
+    ASSERT_TRUE(store->insert(make_task("b", "c2", a2a::task_state::failed, base), "q"));
+    ASSERT_TRUE(store->insert(make_task("n", "c", a2a::task_state::working, base), "p"));
+    ASSERT_TRUE(store->erase("n"));  // never written: nothing to delete
+  }
+  auto store = std::move(*a2a::sqlite_task_store::open(db.path));
+  auto a = store->get("a", std::nullopt);
+  ASSERT_TRUE(a && *a);
+  EXPECT_EQ((*a)->task.status.state, a2a::task_state::completed);
+  ASSERT_EQ((*a)->task.history.size(), 2u);
+  EXPECT_EQ(a2a::text_of((*a)->task.history[1]), "more");
+  ASSERT_EQ((*a)->task.artifacts.size(), 1u);
+  a2a::message as_message;
+  as_message.parts = (*a)->task.artifacts[0].parts;
+  EXPECT_EQ(a2a::text_of(as_message), "second");
+  auto b = store->get("b", std::nullopt);
+  ASSERT_TRUE(b && *b);
+  EXPECT_EQ((*b)->owner, "q");
+  EXPECT_EQ((*b)->task.context_id, "c2");
+  EXPECT_FALSE(*store->get("n", std::nullopt));
+  EXPECT_EQ(*store->count("p"), 1u);
+  EXPECT_EQ(*store->count("q"), 1u);
+  EXPECT_EQ(**store->oldest_finished("p"), "a");
+  a2a::task_query all;
+  auto page = store->list(all);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 2u);
+}
+
+TEST(a2a_sqlite_store, pending_changes_are_bounded) {
+  auto store = std::move(*a2a::sqlite_task_store::open(":memory:"));
+  auto base = a2a::now();
+  for (std::size_t i = 0; i < 3 * a2a::sqlite_task_store::max_pending; ++i) {
+    std::string id = "t";  // (not "t" + to_string: GCC 12 warns falsely about it)
+    id += std::to_string(i);
+    ASSERT_TRUE(store->insert(make_task(id, "c", a2a::task_state::completed, base), "p"));
+    EXPECT_LT(store->pending(), a2a::sqlite_task_store::max_pending);
+  }
+  // Older tasks left the memory cache and are read back from the database.
+  auto first = store->get("t0", std::nullopt);
+  ASSERT_TRUE(first && *first);
+  EXPECT_EQ((*first)->task.history.size(), 1u);
+  a2a::task_query q;
+  q.limit = 1;
+  EXPECT_EQ(store->list(q)->total, 3 * a2a::sqlite_task_store::max_pending);
 }

@@ -41,6 +41,26 @@ awaitable<result<std::optional<task_event>>> subscription::next() {
   }
 }
 
+awaitable<result<std::optional<task_event>>> subscription::next_until(std::chrono::steady_clock::time_point deadline) {
+  auto& s = *state_;
+  for (;;) {
+    if (s.overflowed)
+      co_return make_error(errc::limit_exceeded, "a2a: subscriber fell more than " + std::to_string(s.max_queued) +
+                                                     " events behind and was dropped");
+    if (!s.queue.empty()) {
+      task_event e = std::move(s.queue.front());
+      s.queue.pop_front();
+      co_return std::optional<task_event>(std::move(e));
+    }
+    if (s.closed) co_return std::optional<task_event>();
+    if (std::chrono::steady_clock::now() >= deadline) co_return make_error(errc::timeout, "a2a: no event in time");
+    // push() and close() cancel the wait; the deadline ends it normally.
+    // (A cancelled caller gets operation_aborted thrown by the next wait.)
+    s.wake.expires_at(deadline);
+    co_await s.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
 void subscription::push(task_event e) {
   auto& s = *state_;
   if (s.closed || s.overflowed) return;

@@ -4,6 +4,7 @@
 // rather than letting the queue grow.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -25,6 +26,9 @@ class subscription {
   // is closed and drained; errc::limit_exceeded when events were dropped
   // because the subscriber fell behind.
   awaitable<result<std::optional<task_event>>> next();
+  // The same, but errc::timeout once `deadline` passes without an event.
+  // (Cheaper than with_deadline(next()): the wake-up timer is the deadline.)
+  awaitable<result<std::optional<task_event>>> next_until(std::chrono::steady_clock::time_point deadline);
 
   // Producer side (the task manager).
   void push(task_event e);

@@ -79,7 +79,7 @@ message task_updater::agent_message(std::string text) const {
 
 task_manager::task_manager(executor ex, std::unique_ptr<task_store> store, std::shared_ptr<agent_executor> agent,
                            manager_config cfg)
-    : executor_(ex), store_(std::move(store)), agent_(std::move(agent)), config_(cfg), group_(ex) {}
+    : executor_(ex), store_(std::move(store)), agent_(std::move(agent)), config_(cfg), group_(ex), flush_timer_(ex) {}
 
 task_manager::~task_manager() = default;
 
@@ -215,6 +215,7 @@ result<task_manager::sent> task_manager::send(const request_context& caller, mes
       return rpc_error(rpc_errc::unsupported_operation, "task " + t.id + " has too many subscribers");
     m.context_id = t.context_id;
     AP_TRYV(store_->add_message(t.id, m, config_.max_history));
+    schedule_flush();
     t.history.push_back(m);
     snapshot = std::move(t);
     task_status restarted{task_state::submitted, std::nullopt, now()};
@@ -235,9 +236,11 @@ result<task_manager::sent> task_manager::send(const request_context& caller, mes
   snapshot.status = task_status{task_state::submitted, std::nullopt, now()};
   snapshot.history.push_back(m);
   AP_TRYV(store_->insert(snapshot, owner));
+  schedule_flush();
   std::shared_ptr<subscription> sub;
   if (subscribe) sub = add_subscriber(snapshot.id);  // a new task has no subscribers yet
-  log::debug("a2a: task " + snapshot.id + " submitted" + (owner.empty() ? "" : " by " + owner));
+  if (log::enabled(log::level::debug))
+    log::debug("a2a: task " + snapshot.id + " submitted" + (owner.empty() ? "" : " by " + owner));
   start_turn(caller, snapshot, m, owner);
   trim_history(snapshot, history_length);
   return sent{std::move(snapshot), std::move(sub)};
@@ -305,10 +308,12 @@ void task_manager::release(turn& t) {
 
 result<void> task_manager::set_status(const std::string& id, const std::string& context_id, task_status s) {
   AP_TRYV(store_->set_status(id, s));
+  schedule_flush();
   if (s.message) AP_TRYV(store_->add_message(id, *s.message, config_.max_history));
   bool final = ends_turn(s.state);
   bool terminal = is_terminal(s.state);
-  log::debug("a2a: task " + id + " is " + std::string(to_string(s.state)));
+  if (log::enabled(log::level::debug))
+    log::debug("a2a: task " + id + " is " + std::string(to_string(s.state)));
   broadcast(id, status_update{id, context_id, std::move(s), final}, terminal);
   return ok();
 }
@@ -346,8 +351,25 @@ result<void> task_manager::apply_artifact(turn& t, artifact a, bool append, bool
     merged.parts.insert(merged.parts.end(), a.parts.begin(), a.parts.end());
   }
   AP_TRYV(store_->put_artifact(t.task_id, merged));
+  schedule_flush();
   broadcast(t.task_id, artifact_update{t.task_id, t.context_id, std::move(a), append, last_chunk}, false);
   return ok();
+}
+
+void task_manager::schedule_flush() {
+  if (flush_armed_) return;
+  flush_armed_ = true;
+  flush_timer_.expires_after(config_.flush_delay);
+  flush_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->flush_armed_ = false;
+    if (!ec) self->flush_store();  // (cancelled: close() flushes)
+  });
+}
+
+void task_manager::flush_store() {
+  if (auto r = store_->flush(); !r) log::warn(std::string("a2a: cannot write tasks to the store: ") + r.error().what());
 }
 
 void task_manager::broadcast(const std::string& task_id, const task_event& e, bool last) {
@@ -392,7 +414,8 @@ result<task> task_manager::cancel(const request_context& caller, std::string_vie
   task_status s{task_state::canceled, std::nullopt, now()};
   AP_TRYV(set_status(t.id, t.context_id, s));
   t.status = std::move(s);
-  log::debug("a2a: task " + t.id + " canceled");
+  if (log::enabled(log::level::debug))
+    log::debug("a2a: task " + t.id + " canceled");
   return std::move(t);
 }
 
@@ -430,6 +453,8 @@ awaitable<void> task_manager::close() {
     for (auto& w : subs)
       if (auto s = w.lock()) s->close();
   subscribers_.clear();
+  flush_timer_.cancel();
+  flush_store();
 }
 
 }  // namespace agentp2p::a2a

@@ -18,6 +18,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "agentp2p/agent/a2a/agent_executor.hpp"
 #include "agentp2p/agent/a2a/subscription.hpp"
 #include "agentp2p/agent/a2a/task_store.hpp"
@@ -43,6 +45,10 @@ struct manager_config {
   // ListTasks page size bounds (A2A 1.0: default 50, at most 100).
   std::size_t default_page_size = 50;
   std::size_t max_page_size = 100;
+  // Changes are written to the store this long after the first unwritten
+  // one (a burst of them in one transaction); close() writes at once. A
+  // crash may lose what changed in this window, a clean stop nothing.
+  std::chrono::milliseconds flush_delay{5};
 };
 
 class task_manager : public std::enable_shared_from_this<task_manager> {
@@ -100,6 +106,9 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   result<void> apply_update(turn& t, task_state s, std::optional<message> m);
   result<void> apply_artifact(turn& t, artifact a, bool append, bool last_chunk);
   void broadcast(const std::string& task_id, const task_event& e, bool last);
+  // Flushes the store after flush_delay (once per burst of changes).
+  void schedule_flush();
+  void flush_store();
 
   executor executor_;
   std::unique_ptr<task_store> store_;
@@ -110,6 +119,8 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   std::unordered_map<std::string, std::size_t> active_by_owner_;
   std::unordered_map<std::string, std::vector<std::weak_ptr<subscription>>> subscribers_;
   task_group group_;
+  asio::steady_timer flush_timer_;
+  bool flush_armed_ = false;
   bool closed_ = false;
 };
 

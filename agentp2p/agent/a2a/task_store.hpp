@@ -43,9 +43,16 @@ struct task_page {
 };
 
 // Calls run on the caller's (the host's) thread and must stay quick.
+// A store may keep writes in memory and write them later (reads always see
+// them); flush() writes what is pending, and destroying the store flushes.
 class task_store {
  public:
   virtual ~task_store() = default;
+
+  // Writes every change so far (or hands it to the store's writer, which
+  // writes it in order; destroying the store waits for it). The task manager
+  // calls it shortly after changes (a burst of them in one write) and on close().
+  virtual result<void> flush() { return ok(); }
 
   // A new task with its history and artifacts.
   virtual result<void> insert(const task& t, std::string_view owner) = 0;

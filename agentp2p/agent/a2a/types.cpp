@@ -51,12 +51,50 @@ std::string format_timestamp(timestamp t) {
     frac += 1000;
     --secs;
   }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-  return buf;
+  // Civil date from days since the epoch (Howard Hinnant's algorithm), with
+  // plain digit writes: gmtime_r + snprintf were a visible part of each A2A
+  // status update.
+  long long days = secs / 86400;
+  long long rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  days += 719468;
+  long long era = (days >= 0 ? days : days - 146096) / 146097;
+  long long doe = days - era * 146097;
+  long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long long y = yoe + era * 400;
+  long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  long long mp = (5 * doy + 2) / 153;
+  long long d = doy - (153 * mp + 2) / 5 + 1;
+  long long m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  if (y < 0 || y > 9999) {  // outside what the format can say: clamp
+    y = y < 0 ? 0 : 9999;
+  }
+  char buf[24];
+  auto put = [&buf](int at, long long v, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      buf[at + i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+  };
+  put(0, y, 4);
+  buf[4] = '-';
+  put(5, m, 2);
+  buf[7] = '-';
+  put(8, d, 2);
+  buf[10] = 'T';
+  put(11, rem / 3600, 2);
+  buf[13] = ':';
+  put(14, rem / 60 % 60, 2);
+  buf[16] = ':';
+  put(17, rem % 60, 2);
+  buf[19] = '.';
+  put(20, frac, 3);
+  buf[23] = 'Z';
+  return std::string(buf, 24);
 }
 
 namespace {
@@ -110,11 +148,24 @@ std::string new_id() {
   std::uint64_t hi = rng(), lo = rng();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return buf;
+  // 8-4-4-4-12 lowercase hex digits (snprintf was most of the cost).
+  static constexpr char hex[] = "0123456789abcdef";
+  char buf[36];
+  int at = 0;
+  auto put = [&](std::uint64_t v, int digits) {
+    for (int i = digits - 1; i >= 0; --i) buf[at + i] = hex[(v >> (4 * (digits - 1 - i))) & 0xf];
+    at += digits;
+  };
+  put(hi >> 32, 8);
+  buf[at++] = '-';
+  put((hi >> 16) & 0xffff, 4);
+  buf[at++] = '-';
+  put(hi & 0xffff, 4);
+  buf[at++] = '-';
+  put(lo >> 48, 4);
+  buf[at++] = '-';
+  put(lo & 0xffffffffffffULL, 12);
+  return std::string(buf, 36);
 }
 
 part part::text(std::string t) { return part{text_part{std::move(t)}, {}, {}, std::nullopt}; }

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/host/host.hpp"
 
 namespace agentp2p::card::testing {
@@ -30,11 +31,6 @@ inline host_pair make_hosts(boost::asio::io_context& ctx) {
   EXPECT_TRUE(bound) << bound.error().what();
   p.b_addr = bound->encapsulate(*multiformats::multiaddr::parse("/p2p/" + p.b->id().to_string()));
   return p;
-}
-
-inline awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
-  co_await t.async_wait(boost::asio::use_awaitable);
 }
 
 // Polls `pred` every 10 ms until it holds or `limit` passes.

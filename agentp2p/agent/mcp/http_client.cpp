@@ -1,3 +1,4 @@
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/agent/mcp/http_client.hpp"
 
 #include <deque>
@@ -22,11 +23,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::size_t max_inbox = 4096;
-
-awaitable<void> sleep_for(executor ex, std::chrono::milliseconds d) {
-  asio::steady_timer t(ex, d);
-  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-}
 
 std::string cut(std::string_view s, std::size_t max = 300) {
   std::string out(s.substr(0, max));

@@ -45,11 +45,6 @@ void ignore_sigpipe_once() {
   std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
 }
 
-awaitable<void> sleep_for(executor ex, std::chrono::milliseconds d) {
-  asio::steady_timer t(ex, d);
-  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
 // The child and what outlives the transport object while coroutines finish.
 struct child_state {
   child_state(executor ex, int out_fd, int in_fd, int err_fd, std::string n)

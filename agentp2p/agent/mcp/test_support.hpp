@@ -16,6 +16,7 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/agent/mcp/session.hpp"
 #include "agentp2p/agent/mcp/transport.hpp"
 
@@ -24,11 +25,6 @@ namespace agentp2p::mcp::testing {
 namespace json = boost::json;
 
 inline json::value js(std::string_view text) { return json::parse(text); }
-
-inline awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::use_awaitable);
-}
 
 // The next message, or null after an error (the test then fails on its checks).
 inline awaitable<json::value> recv(transport& t) {

@@ -17,7 +17,6 @@ namespace agentp2p::praxis::testing {
 
 namespace json = boost::json;
 using card::testing::eventually;
-using card::testing::sleep_for;
 
 // What the test tools report back to the test.
 struct probes {

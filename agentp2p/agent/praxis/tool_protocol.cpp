@@ -94,28 +94,42 @@ awaitable<result<json::value>> round_trip(host::stream& s, json::value request, 
 
 }  // namespace
 
-awaitable<result<json::value>> call_remote_tool(host::host& h, crypto::peer_id peer, std::string name,
-                                                json::object arguments, client_config cfg) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::string what = "tool \"" + name + "\" on " + peer.to_string();
-  auto opened = co_await with_deadline(h.new_stream(peer, tool_protocol_id), cfg.deadline, "opening a stream for " + what);
-  if (!opened) co_return std::move(opened).error();
-  auto s = std::move(*opened);
+namespace {
 
-  const auto id = std::to_string(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+json::object make_request(const std::string& id, const std::string& name, json::object arguments) {
   json::object request;
   request["id"] = id;
   request["name"] = name;
   request["arguments"] = std::move(arguments);
   request["timestamp"] = unix_now();
+  return request;
+}
 
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.deadline - (std::chrono::steady_clock::now() - start));
-  if (left <= std::chrono::milliseconds::zero()) left = std::chrono::milliseconds(1);
-  auto reply = co_await with_deadline(round_trip(*s, std::move(request), cfg.max_line), left, what);
+// Opens the stream (left in `opened`, so the caller can reset it) and
+// exchanges the request and the reply: one deadline covers both.
+awaitable<result<json::value>> open_and_call(host::host& h, crypto::peer_id peer, json::value request,
+                                             std::size_t max_line, std::shared_ptr<host::stream>& opened) {
+  AP_CO_TRY(opened, co_await h.new_stream(peer, tool_protocol_id));
+  co_return co_await round_trip(*opened, std::move(request), max_line);
+}
+
+}  // namespace
+
+awaitable<result<json::value>> call_remote_tool(host::host& h, crypto::peer_id peer, std::string name,
+                                                json::object arguments, client_config cfg) {
+  const auto id = std::to_string(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  std::shared_ptr<host::stream> s;
+  // (One deadline for the whole call: each with_deadline is a timer and a
+  // parallel group, a visible part of a call's cost.)
+  auto reply = co_await with_deadline(open_and_call(h, peer, make_request(id, name, std::move(arguments)), cfg.max_line, s),
+                                      cfg.deadline, "the call");
   if (!reply) {
-    s->reset();  // tells the remote to stop working on it
-    co_return std::move(reply).error();
+    if (s) s->reset();  // tells the remote to stop working on it
+    auto e = std::move(reply).error();
+    // The description names the tool and the peer; built only on failure.
+    e.message = "tool \"" + name + "\" on " + peer.to_string() + ": " + (s ? "" : "opening a stream: ") + e.message;
+    co_return e;
   }
   co_await core::finish(*s, cfg.linger);
   co_return parse_tool_reply(*reply, id);

@@ -117,7 +117,7 @@ TEST(peer_registry, disconnected_peers_go_stale_and_are_removed) {
   test::run_void(ctx, [&](executor) -> awaitable<void> {
     { auto ok = co_await p.a->connect(p.b_addr); EXPECT_TRUE(ok); }
     { auto ok = co_await eventually([&] { return a.has_card(p.b->id()); }); EXPECT_TRUE(ok); }
-    co_await card::testing::sleep_for(200ms);  // connected peers never go stale
+    co_await sleep_for(200ms);  // connected peers never go stale
     EXPECT_TRUE(a.peers->get(p.b->id()));
     co_await p.a->disconnect(p.b->id());
     { auto ok = co_await eventually([&] { return !a.peers->get(p.b->id()); }); EXPECT_TRUE(ok); }

@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/agent/tools/registry.hpp"
 #include "tests/support/run.hpp"
 
@@ -28,11 +29,6 @@ tools::tool_definition def(std::string name, std::string_view schema = R"({"type
   d.description = "test tool";
   d.input_schema = json::parse(schema).as_object();
   return d;
-}
-
-awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::use_awaitable);
 }
 
 awaitable<result<json::value>> add(json::object args, tools::call_context&) {

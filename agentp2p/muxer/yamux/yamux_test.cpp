@@ -37,11 +37,6 @@ using stream_ptr = std::shared_ptr<core::muxed_stream>;
 
 namespace {
 
-awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::use_awaitable);
-}
-
 // run()'s outcome, filled in when it returns.
 using run_end = std::shared_ptr<std::optional<result<void>>>;
 

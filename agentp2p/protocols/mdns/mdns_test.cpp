@@ -13,7 +13,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "agentp2p/base/deadline.hpp"
 #include "agentp2p/protocols/mdns/mdns.hpp"
+#include "tests/support/mdns_loopback.hpp"
 #include "tests/support/run.hpp"
 
 using namespace agentp2p;
@@ -22,28 +24,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-mdns::config loopback_config() {
-  static std::mt19937 gen(std::random_device{}());
-  mdns::config cfg;
-  cfg.interfaces = {"lo"};
-  cfg.port = static_cast<std::uint16_t>(20000 + gen() % 30000);
-  cfg.service_names = {"_agentp2p-test-" + std::to_string(::getpid()) + "-" + std::to_string(gen() % 100000) + "._udp"};
-  cfg.query_interval = 200ms;
-  cfg.min_answer_interval = 50ms;
-  cfg.ipv6 = false;
-  return cfg;
-}
-
-awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::use_awaitable);
-}
-
 }  // namespace
 
 TEST(mdns_service, two_nodes_on_loopback_find_and_connect_to_each_other) {
   asio::io_context ctx;
-  auto cfg = loopback_config();
+  auto cfg = test::loopback_mdns_config("agentp2p-test");
   auto a = host::builder{}.build(ctx.get_executor());
   auto b = host::builder{}.build(ctx.get_executor());
   ASSERT_TRUE(a->listen(*multiaddr::parse("/ip4/127.0.0.1/tcp/0")));
@@ -74,7 +59,7 @@ TEST(mdns_service, announces_only_addresses_of_the_interface) {
   asio::io_context ctx;
   auto h = host::builder{}.build(ctx.get_executor());
   ASSERT_TRUE(h->listen(*multiaddr::parse("/ip4/0.0.0.0/tcp/0")));
-  auto s = mdns::service::start(h, loopback_config());
+  auto s = mdns::service::start(h, test::loopback_mdns_config("agentp2p-test"));
   ASSERT_TRUE(s) << s.error().what();
   auto view = (*s)->view_of("lo");
   ASSERT_FALSE(view.addrs.empty());
@@ -89,7 +74,7 @@ TEST(mdns_service, announces_only_addresses_of_the_interface) {
 TEST(mdns_service, unknown_interfaces_are_an_error_and_none_configured_does_nothing) {
   asio::io_context ctx;
   auto h = host::builder{}.build(ctx.get_executor());
-  auto cfg = loopback_config();
+  auto cfg = test::loopback_mdns_config("agentp2p-test");
   cfg.interfaces = {"no-such-if0"};
   auto bad = mdns::service::start(h, cfg);
   ASSERT_FALSE(bad);
@@ -103,7 +88,7 @@ TEST(mdns_service, unknown_interfaces_are_an_error_and_none_configured_does_noth
 
 TEST(mdns_service, survives_a_flood_of_garbage_and_bogus_answers_and_still_finds_honest_peers) {
   asio::io_context ctx;
-  auto cfg = loopback_config();
+  auto cfg = test::loopback_mdns_config("agentp2p-test");
   auto a = host::builder{}.build(ctx.get_executor());
   ASSERT_TRUE(a->listen(*multiaddr::parse("/ip4/127.0.0.1/tcp/0")));
   auto ma = mdns::service::start(a, cfg);
