@@ -9,7 +9,6 @@ std::string describe_duration(duration d) {
   return std::to_string(ms) + " ms";
 }
 
-<<<<<<< HEAD
 awaitable<result<void>> idle_deadline::watch(std::string what) const {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (;;) {
@@ -20,7 +19,8 @@ awaitable<result<void>> idle_deadline::watch(std::string what) const {
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return make_error(errc::cancelled, what + ": cancelled");
   }
-=======
+}
+
 awaitable<void> sleep_for(executor ex, duration d) {
   asio::steady_timer timer(ex, d);
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -29,7 +29,6 @@ awaitable<void> sleep_for(executor ex, duration d) {
 awaitable<void> sleep_for(duration d) {
   auto ex = co_await asio::this_coro::executor;
   co_await sleep_for(ex, d);
->>>>>>> main
 }
 
 }  // namespace agentp2p
