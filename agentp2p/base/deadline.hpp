@@ -39,4 +39,26 @@ awaitable<result<T>> with_deadline(awaitable<result<T>> op, duration limit, std:
   co_return make_error(errc::timeout, std::string(what) + " timed out after " + describe_duration(limit));
 }
 
+// A deadline that moves with progress, for loops of many small operations
+// (a bulk transfer, a series of pings): one timer for the whole exchange,
+// woken about once per `limit`, instead of with_deadline's timer and
+// parallel group per operation. Run watch() beside the work:
+//
+//   idle_deadline idle(10s);
+//   auto first = co_await (work(idle) || idle.watch("perf: transfer"));
+//
+// where work() calls idle.progress() after each operation. watch() returns
+// errc::timeout ("<what> made no progress for <limit>") once `limit` passed
+// without progress; the || then cancels the work.
+class idle_deadline {
+ public:
+  explicit idle_deadline(duration limit) : limit_(limit), last_(std::chrono::steady_clock::now()) {}
+  void progress() noexcept { last_ = std::chrono::steady_clock::now(); }
+  awaitable<result<void>> watch(std::string what) const;
+
+ private:
+  duration limit_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 }  // namespace agentp2p

@@ -6,7 +6,12 @@
 
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include "agentp2p/muxer/yamux/frame.hpp"
+#include "agentp2p/muxer/yamux/notifier.hpp"
 #include "agentp2p/muxer/yamux/recv_buffer.hpp"
 #include "agentp2p/security/noise/cipher_state.hpp"
 
@@ -91,6 +96,39 @@ void yamux_recv_buffer_frame(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * frame));
 }
 BENCHMARK(yamux_recv_buffer_frame)->Arg(100)->Arg(65536 - 28);
+
+// One hand-off between coroutines (a stream reader woken by the read loop):
+// a waiter suspends on a notifier, another coroutine notifies it, inline
+// (notify_now, the read loop's path) or through the event loop (notify).
+awaitable<void> notifier_waiter(yamux::notifier& n, std::size_t& woken, bool& stop) {
+  while (!stop) {
+    co_await n.wait_uninterruptible();
+    ++woken;
+  }
+}
+
+void yamux_notifier_hand_off(benchmark::State& state) {
+  const bool inline_wake = state.range(0) != 0;
+  asio::io_context ctx;
+  yamux::notifier n(ctx.get_executor());
+  std::size_t woken = 0;
+  bool stop = false;
+  asio::co_spawn(ctx, notifier_waiter(n, woken, stop), asio::detached);
+  ctx.poll();
+  for (auto _ : state) {
+    if (inline_wake) {
+      n.notify_now();
+    } else {
+      n.notify();
+      ctx.poll();
+    }
+  }
+  stop = true;
+  n.notify();
+  ctx.poll();
+  benchmark::DoNotOptimize(woken);
+}
+BENCHMARK(yamux_notifier_hand_off)->Arg(0)->Arg(1);
 
 }  // namespace
 

@@ -28,6 +28,7 @@ class chunk_pool {
   std::unique_ptr<std::uint8_t[]> take();
   void give(std::unique_ptr<std::uint8_t[]> block);
   std::size_t free_blocks() const noexcept { return free_.size(); }
+  void clear() noexcept { free_.clear(); }
 
  private:
   std::size_t max_free_;

@@ -5,7 +5,9 @@
 #include <string>
 #include <variant>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/deadline.hpp"
@@ -21,7 +23,7 @@ using clock = std::chrono::steady_clock;
 // more are read straight into the stream's buffer. Small, because an idle
 // connection keeps it: a full-size frame is decrypted in place by Noise and
 // its payload copied once into the stream's buffer either way.
-constexpr std::size_t read_buffer_size = 2 * 1024;
+constexpr std::size_t read_buffer_size = 512;
 
 // Free 64 KiB receive blocks a connection keeps for reuse (at most 256 KiB).
 constexpr std::size_t pooled_blocks = 4;
@@ -81,7 +83,20 @@ awaitable<result<void>> session::run() {
   if (phase_ != phase::idle) co_return make_error(errc::invalid_argument, "yamux: run() may be called only once");
   auto self = shared_from_this();  // the owner may drop its reference while we run
   phase_ = phase::running;
-  auto reason = co_await (reader_side() && writer_loop());
+  // The writer is its own coroutine, owned by this one: run() returns only
+  // after it has finished (writer_done_). (Spawned rather than joined with
+  // &&: a parallel group and its two operand threads cost about 1 kB more
+  // per connection, idle or not.)
+  asio::co_spawn(executor_, writer_loop(), [self](std::exception_ptr e) {
+    if (!e) return;
+    self->writer_done_ = true;
+    self->request_stop(make_error(errc::io_error, "yamux: writer failed"));
+    self->writer_done_wake_.notify();
+  });
+  auto reason = co_await reader_side();
+  // reader_side() aborted the channel if the writer would not finish, so
+  // this wait is short; the channel must outlive the writer's last write.
+  while (!writer_done_) co_await writer_done_wake_.wait_uninterruptible();
   co_await linger();
   channel_.reset();
   phase_ = phase::finished;
@@ -91,7 +106,10 @@ awaitable<result<void>> session::run() {
 
 awaitable<result<void>> session::reader_side() {
   using namespace asio::experimental::awaitable_operators;
-  auto first = co_await (read_loop() || watch_stop() || keepalive_loop());
+  // keepalive_loop() also ends (with the reason) when a stop is requested,
+  // which makes || cancel the read loop; one coroutine fewer per connection
+  // than a separate watcher.
+  auto first = co_await (read_loop() || keepalive_loop());
   auto ended = std::visit([](auto& r) -> result<void> { return std::move(r); }, first);
   error reason = ended ? make_error(errc::io_error, "yamux: read loop ended without a reason") : std::move(ended).error();
   end(reason);
@@ -107,6 +125,8 @@ void session::request_stop(error e) {
   if (stop_reason_) return;
   stop_reason_ = std::move(e);
   stop_wake_.notify();
+  ping_wake_.notify();
+  if (keepalive_timer_) keepalive_timer_->cancel();
 }
 
 awaitable<result<void>> session::watch_stop() {
@@ -252,6 +272,12 @@ awaitable<result<void>> session::receive_data(stream& s, const header& h) {
   AP_CO_TRYV(s.take_credit(h.length));
   if (h.length == 0) co_return ok();
   if (!s.accepts_data()) co_return co_await reader_.skip(h.length);
+  if (s.can_receive_directly(h.length)) {
+    auto target = s.begin_direct_receive(h.length);
+    auto got = co_await reader_.read_exact(target);
+    s.end_direct_receive(got.has_value());
+    co_return got;
+  }
   auto space = s.begin_receive(h.length);
   auto got = co_await reader_.read_exact(space);
   s.end_receive(got.has_value());
@@ -295,24 +321,35 @@ result<void> session::on_go_away(const header& h) {
 
 // ---- keep-alive ----------------------------------------------------------
 
+// Pings every keepalive_interval; returns the stop reason as soon as a stop
+// is requested (request_stop() cancels the timer and wakes wait_pong()).
 awaitable<result<void>> session::keepalive_loop() {
   asio::steady_timer timer(executor_);
+  keepalive_timer_ = &timer;
+  struct forget_timer {
+    asio::steady_timer*& t;
+    ~forget_timer() { t = nullptr; }
+  } guard{keepalive_timer_};
   for (;;) {
+    if (stop_reason_) co_return *stop_reason_;
     if (++ping_id_ == 0) ++ping_id_;
     ping_sent_ = clock::now();
     send_control({frame_type::ping, flag::syn, 0, ping_id_});
     auto answered = co_await with_deadline(wait_pong(ping_id_), config_.keepalive_timeout, "yamux: keep-alive ping");
+    if (stop_reason_) co_return *stop_reason_;
     // With keep-alive off, that first ping only measured the RTT.
     if (config_.keepalive_interval <= duration::zero()) co_return co_await watch_stop();
     if (!answered) co_return std::move(answered).error();
     timer.expires_after(config_.keepalive_interval);
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (stop_reason_) co_return *stop_reason_;
     if (ec) co_return make_error(errc::cancelled, "yamux: keep-alive cancelled");
   }
 }
 
 awaitable<result<void>> session::wait_pong(std::uint32_t id) {
   while (pong_id_ != id) {
+    if (stop_reason_) co_return *stop_reason_;
     bool woke = co_await ping_wake_.wait();
     if (!woke) co_return make_error(errc::cancelled, "yamux: ping cancelled");
     if (phase_ == phase::ending || phase_ == phase::finished) co_return closed_error();
@@ -360,13 +397,20 @@ void session::withdraw(write_request& req, error e) {
 // must not wait behind megabytes of data.
 awaitable<void> session::writer_loop() {
   std::vector<header_bytes> control;
-  control.reserve(batch_control_frames);  // parts point into it: no reallocation
   std::vector<write_request*> batch;
   std::vector<byte_span> parts;
   result<void> outcome;
   for (;;) {
-    if (control_.empty() && data_.empty()) {
-      if (writer_stop_) break;
+    bool idle = control_.empty() && data_.empty();
+    // A stream writing directly holds the channel; it wakes us when done.
+    if (idle && writer_stop_ && !channel_busy_) break;
+    if (idle || channel_busy_) {
+      if (idle && control.capacity() > 0) {
+        // Going idle: an idle connection keeps none of the batch storage.
+        std::vector<header_bytes>().swap(control);
+        std::vector<write_request*>().swap(batch);
+        std::vector<byte_span>().swap(parts);
+      }
       bool woke = co_await writer_wake_.wait();
       if (!woke) {
         outcome = make_error(errc::cancelled, "yamux: writer cancelled");
@@ -374,6 +418,9 @@ awaitable<void> session::writer_loop() {
       }
       continue;
     }
+    // parts point into `control`: reserve once, no reallocation (and no
+    // memory on connections that never queue).
+    if (control.capacity() == 0) control.reserve(batch_control_frames);
     control.clear();
     batch.clear();
     parts.clear();
@@ -395,7 +442,9 @@ awaitable<void> session::writer_loop() {
         parts.push_back(req->payload.subspan(offset, std::min(req->frame_size, req->payload.size() - offset)));
       }
     }
+    channel_busy_ = true;
     outcome = co_await channel_->write_v(parts);
+    channel_busy_ = false;
     for (auto* req : batch) {
       req->st = write_request::state::done;
       req->outcome = outcome;
@@ -409,6 +458,51 @@ awaitable<void> session::writer_loop() {
   control_.clear();
   if (!outcome) request_stop(outcome.error());
   writer_done_wake_.notify();
+}
+
+namespace {
+
+// Cancellation filter for a write that must not stop half-way (a partial
+// frame would corrupt the channel): swallows the owner's cancellation and
+// records that it came.
+struct note_cancellation {
+  bool* seen;
+  asio::cancellation_type_t operator()(asio::cancellation_type_t type) const noexcept {
+    if (type != asio::cancellation_type::none) *seen = true;
+    return asio::cancellation_type::none;
+  }
+};
+
+}  // namespace
+
+// A stream's frames straight to the channel from the stream's coroutine:
+// no hand-off to the writer and back (two trips through the event loop).
+// Only when can_write_directly(): nothing queued may be overtaken.
+awaitable<result<void>> session::write_directly(std::uint32_t id, byte_span chunk) {
+  std::array<header_bytes, write_request::max_frames> headers;
+  std::array<byte_span, 2 * write_request::max_frames> parts;
+  const std::size_t frame = config_.max_frame_size;
+  std::size_t count = 0;
+  for (std::size_t offset = 0; offset < chunk.size(); offset += frame) {
+    auto len = std::min(frame, chunk.size() - offset);
+    headers[count] = encode({frame_type::data, 0, id, static_cast<std::uint32_t>(len)});
+    parts[2 * count] = byte_span(headers[count].data(), header_size);
+    parts[2 * count + 1] = chunk.subspan(offset, len);
+    ++count;
+  }
+  channel_busy_ = true;
+  bool cancelled = false;
+  co_await asio::this_coro::reset_cancellation_state(note_cancellation{&cancelled});
+  auto outcome = co_await channel_->write_v(std::span<const byte_span>(parts.data(), 2 * count));
+  co_await asio::this_coro::reset_cancellation_state();
+  channel_busy_ = false;
+  if (!control_.empty() || !data_.empty() || writer_stop_) writer_wake_.notify();
+  if (!outcome) {
+    request_stop(outcome.error());
+    co_return outcome;
+  }
+  if (cancelled) co_return make_error(errc::cancelled, "yamux: write cancelled (its data was sent)");
+  co_return ok();
 }
 
 awaitable<result<void>> session::wait_writer_done() {
@@ -457,6 +551,8 @@ void session::forget(stream& s) {
   s.in_table_ = false;
   auto it = streams_.find(s.id_);
   if (it != streams_.end() && it->second == &s) streams_.erase(it);
+  // No stream left to receive into: the pooled blocks go back to the heap.
+  if (streams_.empty()) pool_.clear();
   release(std::min<std::size_t>(committed_, s.recv_window_));
   if (s.outbound_ && !s.acked_) {
     s.acked_ = true;

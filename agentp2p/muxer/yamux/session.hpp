@@ -23,6 +23,7 @@
 
 #include "agentp2p/core/muxer.hpp"
 #include "agentp2p/muxer/yamux/buffered_reader.hpp"
+#include "agentp2p/muxer/yamux/fifo.hpp"
 #include "agentp2p/muxer/yamux/frame.hpp"
 #include "agentp2p/muxer/yamux/notifier.hpp"
 #include "agentp2p/muxer/yamux/recv_buffer.hpp"
@@ -104,6 +105,13 @@ class session final : public core::muxed_connection, public std::enable_shared_f
   void request_stop(error e);
   void end(const error& reason);
   awaitable<result<void>> submit(write_request& req);
+  // True when a stream may write its frames to the channel itself: nothing
+  // is queued and no write is outstanding, so order is kept.
+  bool can_write_directly() const noexcept {
+    return phase_ == phase::running && !writer_stop_ && !writer_done_ && !channel_busy_ && control_.empty() &&
+           data_.empty();
+  }
+  awaitable<result<void>> write_directly(std::uint32_t id, byte_span chunk);
   void withdraw(write_request& req, error e);
   void forget(stream& s);
   // Commits `n` more bytes of receive window against the connection's and
@@ -131,11 +139,13 @@ class session final : public core::muxed_connection, public std::enable_shared_f
   std::size_t pending_outbound_ = 0;  // opened, not yet ACKed
   std::size_t committed_ = 0;         // sum of receive windows
 
-  std::deque<header_bytes> control_;  // sent before data, in order
-  std::deque<write_request*> data_;
+  fifo<header_bytes> control_;  // sent before data, in order
+  fifo<write_request*> data_;
   bool writer_stop_ = false;
   bool writer_done_ = false;
+  bool channel_busy_ = false;  // a write to the channel is outstanding (writer or a stream)
 
+  asio::steady_timer* keepalive_timer_ = nullptr;  // keepalive_loop's, while it runs
   std::uint32_t ping_id_ = 0;
   std::uint32_t pong_id_ = 0;
   std::chrono::steady_clock::time_point ping_sent_{};

@@ -43,11 +43,20 @@ class stream final : public core::muxed_stream, public std::enable_shared_from_t
   bool accepts_data() const { return !remote_fin_ && !reset_; }
   mutable_byte_span begin_receive(std::uint32_t n);
   void end_receive(bool ok);
+  // A reader waiting with room for a whole n-byte payload: the read loop
+  // reads it straight into the reader's buffer (one copy fewer, no receive
+  // buffer), then end_direct_receive().
+  bool can_receive_directly(std::uint32_t n) const noexcept {
+    return !reader_buf_.empty() && reader_buf_.size() >= n && buffer_.empty() && !reset_;
+  }
+  mutable_byte_span begin_direct_receive(std::uint32_t n);
+  void end_direct_receive(bool ok);
   void on_window_update(std::uint32_t delta);
   void on_flags(std::uint16_t flags);
   void fail(const error& e);  // the connection ended
 
   void after_consume();
+  void after_consume(bool reader_waiting);
   error reset_error() const;
   awaitable<result<void>> send_frames(byte_span chunk);
 
@@ -65,7 +74,10 @@ class stream final : public core::muxed_stream, public std::enable_shared_from_t
   recv_buffer buffer_;
   std::uint32_t recv_window_;      // target window (grows by auto-tuning)
   std::uint32_t recv_credit_;      // what the peer may still send
-  std::uint32_t incoming_ = 0;     // bytes of a frame being read into buffer_
+  std::uint32_t incoming_ = 0;     // bytes of a frame being read into buffer_ or reader_buf_
+  mutable_byte_span reader_buf_;   // a waiting read_some()'s buffer
+  bool direct_incoming_ = false;   // the read loop is filling reader_buf_
+  std::size_t direct_got_ = 0;     // bytes it delivered there
   std::chrono::steady_clock::time_point window_epoch_;
   std::uint64_t send_credit_;      // what we may still send
 

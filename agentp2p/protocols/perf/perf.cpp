@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "agentp2p/base/deadline.hpp"
@@ -69,11 +70,14 @@ class meter {
   std::uint64_t up_ = 0, down_ = 0, up_reported_ = 0, down_reported_ = 0;
 };
 
+// Both directions run under one idle_deadline (beside them, with ||): a
+// with_deadline per chunk cost a timer and a parallel group each.
 awaitable<result<void>> write_zeros(host::stream& s, std::uint64_t n, const std::vector<std::uint8_t>& chunk,
-                                    std::chrono::milliseconds idle, meter* m) {
+                                    idle_deadline& idle, meter* m) {
   while (n > 0) {
     auto k = static_cast<std::size_t>(std::min<std::uint64_t>(n, chunk.size()));
-    AP_CO_TRYV(co_await with_deadline(s.write(byte_span(chunk.data(), k)), idle, "perf: write"));
+    AP_CO_TRYV(co_await s.write(byte_span(chunk.data(), k)));
+    idle.progress();
     n -= k;
     if (m) m->add(k, 0);
   }
@@ -83,10 +87,11 @@ awaitable<result<void>> write_zeros(host::stream& s, std::uint64_t n, const std:
 // Reads until end of stream; returns how many bytes came (at most `limit`,
 // more is a protocol error).
 awaitable<result<std::uint64_t>> read_all(host::stream& s, std::uint64_t limit, std::vector<std::uint8_t>& chunk,
-                                          std::chrono::milliseconds idle, meter* m) {
+                                          idle_deadline& idle, meter* m) {
   std::uint64_t got = 0;
   for (;;) {
-    auto n = co_await with_deadline(s.read_some(mutable_byte_span(chunk.data(), chunk.size())), idle, "perf: read");
+    auto n = co_await s.read_some(mutable_byte_span(chunk.data(), chunk.size()));
+    idle.progress();
     if (!n) {
       if (n.error().is(errc::end_of_stream)) co_return got;
       co_return std::move(n).error();
@@ -97,6 +102,28 @@ awaitable<result<std::uint64_t>> read_all(host::stream& s, std::uint64_t limit, 
                                                      " bytes asked for");
     if (m) m->add(0, *n);
   }
+}
+
+awaitable<result<void>> serve_transfer(host::stream& s, std::uint64_t send, config cfg, idle_deadline& idle) {
+  std::vector<std::uint8_t> chunk(cfg.chunk_size);
+  // The upload is counted, not kept; its size is the client's business.
+  AP_CO_TRYV(co_await read_all(s, UINT64_MAX, chunk, idle, nullptr));
+  std::fill(chunk.begin(), chunk.end(), 0);
+  co_return co_await write_zeros(s, send, chunk, idle, nullptr);
+}
+
+awaitable<result<void>> run_transfer(host::stream& s, std::array<std::uint8_t, 8> header, std::uint64_t up,
+                                     std::uint64_t down, std::vector<std::uint8_t>& chunk, idle_deadline& idle,
+                                     meter& m) {
+  AP_CO_TRYV(co_await s.write(header));
+  idle.progress();
+  AP_CO_TRYV(co_await write_zeros(s, up, chunk, idle, &m));
+  AP_CO_TRYV(co_await s.close_write());
+  AP_CO_TRY(auto got, co_await read_all(s, down, chunk, idle, &m));
+  if (got != down)
+    co_return make_error(errc::protocol_error, "perf: server sent " + std::to_string(got) + " of the " +
+                                                   std::to_string(down) + " bytes asked for");
+  co_return ok();
 }
 
 }  // namespace
@@ -121,16 +148,11 @@ awaitable<void> serve(std::shared_ptr<host::stream> s, config cfg) {
     s->reset();
     co_return;
   }
-  std::vector<std::uint8_t> chunk(cfg.chunk_size);
-  // The upload is counted, not kept; its size is the client's business.
-  auto uploaded = co_await read_all(*s, UINT64_MAX, chunk, cfg.idle_timeout, nullptr);
-  if (!uploaded) {
-    s->reset();
-    co_return;
-  }
-  std::fill(chunk.begin(), chunk.end(), 0);
-  auto sent = co_await write_zeros(*s, send, chunk, cfg.idle_timeout, nullptr);
-  if (!sent) {
+  using namespace asio::experimental::awaitable_operators;
+  idle_deadline idle(cfg.idle_timeout);
+  auto first = co_await (serve_transfer(*s, send, cfg, idle) || idle.watch("perf"));
+  auto done = std::visit([](auto& r) -> result<void> { return std::move(r); }, first);
+  if (!done) {
     s->reset();
     co_return;
   }
@@ -155,18 +177,10 @@ awaitable<result<report>> measure(host::host& h, std::shared_ptr<host::connectio
   AP_CO_TRY(auto s, co_await h.new_stream(conn, protocol_id));
   const auto header = encode_u64(download_bytes);
   std::vector<std::uint8_t> chunk(cfg.chunk_size, 0);
-  auto run = [](host::stream& s, std::array<std::uint8_t, 8> header, std::uint64_t up, std::uint64_t down,
-                std::vector<std::uint8_t>& chunk, config cfg, meter& m) -> awaitable<result<void>> {
-    AP_CO_TRYV(co_await with_deadline(s.write(header), cfg.idle_timeout, "perf: request"));
-    AP_CO_TRYV(co_await write_zeros(s, up, chunk, cfg.idle_timeout, &m));
-    AP_CO_TRYV(co_await s.close_write());
-    AP_CO_TRY(auto got, co_await read_all(s, down, chunk, cfg.idle_timeout, &m));
-    if (got != down)
-      co_return make_error(errc::protocol_error, "perf: server sent " + std::to_string(got) + " of the " +
-                                                     std::to_string(down) + " bytes asked for");
-    co_return ok();
-  };
-  auto r = co_await run(*s, header, upload_bytes, download_bytes, chunk, cfg, m);
+  using namespace asio::experimental::awaitable_operators;
+  idle_deadline idle(cfg.idle_timeout);
+  auto first = co_await (run_transfer(*s, header, upload_bytes, download_bytes, chunk, idle, m) || idle.watch("perf"));
+  auto r = std::visit([](auto& v) -> result<void> { return std::move(v); }, first);
   if (!r) {
     s->reset();
     co_return std::move(r).error();

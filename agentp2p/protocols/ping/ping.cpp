@@ -1,7 +1,9 @@
 #include "agentp2p/protocols/ping/ping.hpp"
 
 #include <array>
+#include <cstring>
 #include <random>
+#include <variant>
 
 #include "agentp2p/base/deadline.hpp"
 
@@ -54,26 +56,63 @@ awaitable<result<std::vector<rtt>>> service::ping(std::shared_ptr<host::connecti
   co_return r;
 }
 
-awaitable<result<std::vector<rtt>>> service::run_pings(std::shared_ptr<host::stream> s, std::size_t count) {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// When the round trip in progress started; the watchdog reads it.
+struct round_clock {
+  clock::time_point started{};
+};
+
+awaitable<result<void>> ping_rounds(host::stream& s, std::size_t count, std::vector<rtt>& out, round_clock& rounds) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
+  payload sent{}, echoed{};
+  for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t k = 0; k < sent.size(); k += 8) {
+      auto r = rng();
+      std::memcpy(sent.data() + k, &r, 8);
+    }
+    rounds.started = clock::now();
+    AP_CO_TRYV(co_await s.write(sent));
+    AP_CO_TRYV(co_await core::read_exact(s, echoed));
+    auto elapsed = std::chrono::duration_cast<rtt>(clock::now() - rounds.started);
+    if (echoed != sent)
+      co_return make_error(errc::protocol_error, "ping: " + s.remote_peer().to_string() + " echoed other bytes");
+    out.push_back(elapsed);
+  }
+  co_return ok();
+}
+
+// One timer for all the round trips (not one armed and cancelled per ping):
+// it wakes once per `limit`, and fails only when the round trip in progress
+// has taken longer than that.
+awaitable<result<void>> watch_rounds(const round_clock& rounds, duration limit, std::shared_ptr<host::stream> s) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    auto deadline = rounds.started + limit;
+    if (clock::now() >= deadline)
+      co_return make_error(errc::timeout, "ping " + s->remote_peer().to_string() + " timed out after " +
+                                              describe_duration(limit));
+    timer.expires_at(deadline);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return make_error(errc::cancelled, "ping: cancelled");
+  }
+}
+
+}  // namespace
+
+awaitable<result<std::vector<rtt>>> service::run_pings(std::shared_ptr<host::stream> s, std::size_t count) {
+  using namespace asio::experimental::awaitable_operators;
   std::vector<rtt> out;
   out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    payload sent{}, echoed{};
-    for (auto& b : sent) b = static_cast<std::uint8_t>(rng());
-    auto start = std::chrono::steady_clock::now();
-    auto round_trip = [](host::stream& s, const payload& sent, payload& echoed) -> awaitable<result<void>> {
-      AP_CO_TRYV(co_await s.write(sent));
-      co_return co_await core::read_exact(s, echoed);
-    };
-    AP_CO_TRYV(co_await with_deadline(round_trip(*s, sent, echoed), config_.timeout,
-                                      "ping " + s->remote_peer().to_string()));
-    auto elapsed = std::chrono::duration_cast<rtt>(std::chrono::steady_clock::now() - start);
-    if (echoed != sent)
-      co_return make_error(errc::protocol_error, "ping: " + s->remote_peer().to_string() + " echoed other bytes");
-    out.push_back(elapsed);
-    if (auto h = host_.lock()) h->peers().set_latency(s->remote_peer(), elapsed);
-  }
+  round_clock rounds;
+  rounds.started = clock::now();
+  auto first = co_await (ping_rounds(*s, count, out, rounds) || watch_rounds(rounds, config_.timeout, s));
+  auto done = std::visit([](auto& r) -> result<void> { return std::move(r); }, first);
+  if (!out.empty())
+    if (auto h = host_.lock()) h->peers().set_latency(s->remote_peer(), out.back());
+  if (!done) co_return std::move(done).error();
   co_return out;
 }
 

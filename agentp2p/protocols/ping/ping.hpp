@@ -29,8 +29,8 @@ class service {
   static std::shared_ptr<service> start(std::shared_ptr<host::host> h, config cfg = {});
   ~service();
 
-  // `count` round trips on one new stream; each RTT is also recorded in the
-  // peer store as the peer's latency.
+  // `count` round trips on one new stream, each bounded by config::timeout;
+  // the last RTT is recorded in the peer store as the peer's latency.
   awaitable<result<std::vector<rtt>>> ping(const crypto::peer_id& peer, std::size_t count = 1);
   awaitable<result<std::vector<rtt>>> ping(std::shared_ptr<host::connection> conn, std::size_t count = 1);
 

@@ -23,8 +23,10 @@ int as_int(std::size_t n) { return static_cast<int>(n); }  // callers keep n <= 
 
 void cipher_state::ctx_free::operator()(evp_cipher_ctx_st* c) const noexcept { EVP_CIPHER_CTX_free(c); }
 
-cipher_state::cipher_state(cipher_state&& o) noexcept : ctx_(std::move(o.ctx_)), key_(o.key_), n_(o.n_) {
+cipher_state::cipher_state(cipher_state&& o) noexcept
+    : ctx_(std::move(o.ctx_)), key_(o.key_), n_(o.n_), keyed_(o.keyed_) {
   OPENSSL_cleanse(o.key_.data(), o.key_.size());
+  o.keyed_ = false;
 }
 
 cipher_state& cipher_state::operator=(cipher_state&& o) noexcept {
@@ -32,7 +34,9 @@ cipher_state& cipher_state::operator=(cipher_state&& o) noexcept {
     ctx_ = std::move(o.ctx_);
     key_ = o.key_;
     n_ = o.n_;
+    keyed_ = o.keyed_;
     OPENSSL_cleanse(o.key_.data(), o.key_.size());
+    o.keyed_ = false;
   }
   return *this;
 }
@@ -48,18 +52,28 @@ void cipher_state::nonce_bytes(std::uint8_t out[12]) const noexcept {
 void cipher_state::initialize_key(const cipher_key& k) {
   if (sodium_init() < 0) throw std::runtime_error("noise: libsodium failed to initialise");
   key_ = k;
-  if (!ctx_) {
-    ctx_.reset(EVP_CIPHER_CTX_new());
-    if (!ctx_) throw std::bad_alloc();
-  }
-  // Bind the cipher and key once; per message only the nonce changes.
-  if (EVP_CipherInit_ex(ctx_.get(), EVP_chacha20_poly1305(), nullptr, k.data(), nullptr, 1) != 1)
-    throw std::runtime_error("noise: OpenSSL has no ChaCha20-Poly1305");
+  keyed_ = true;
+  ctx_.reset();  // bound to the new key by the first large message
   n_ = 0;
 }
 
+// The OpenSSL context (about 1 kB) is made by the first message too large
+// for libsodium: most connections never send one, and an idle connection
+// should not keep two.
+result<void> cipher_state::bind_context() {
+  ctx_.reset(EVP_CIPHER_CTX_new());
+  if (!ctx_) return cipher_failure("out of memory for a cipher context");
+  // Bind the cipher and key once; per message only the nonce changes.
+  if (EVP_CipherInit_ex(ctx_.get(), EVP_chacha20_poly1305(), nullptr, key_.data(), nullptr, 1) != 1) {
+    ctx_.reset();
+    return cipher_failure("OpenSSL has no ChaCha20-Poly1305");
+  }
+  return ok();
+}
+
 result<void> cipher_state::set_nonce_iv(bool encrypt) {
-  if (!ctx_) return cipher_failure("cipher used before a key was set");
+  if (!keyed_) return cipher_failure("cipher used before a key was set");
+  if (!ctx_) AP_TRYV(bind_context());
   if (n_ == nonce_limit) return cipher_failure("nonce exhausted (2^64-1 messages); the connection must be closed");
   std::uint8_t iv[12];
   nonce_bytes(iv);
@@ -98,7 +112,7 @@ result<void> cipher_state::finish_encrypt(std::uint8_t* tag_out) {
 
 result<void> cipher_state::encrypt_with_ad(byte_span ad, byte_span plaintext, std::uint8_t* out) {
   if (plaintext.size() <= small_message) {
-    if (!ctx_) return cipher_failure("cipher used before a key was set");
+    if (!keyed_) return cipher_failure("cipher used before a key was set");
     if (n_ == nonce_limit) return cipher_failure("nonce exhausted (2^64-1 messages); the connection must be closed");
     std::uint8_t iv[12];
     nonce_bytes(iv);
@@ -119,7 +133,7 @@ result<std::size_t> cipher_state::decrypt_with_ad(byte_span ad, byte_span cipher
   if (ciphertext.size() < tag_len) return make_error(errc::crypto_error, "noise: message failed to decrypt (shorter than its tag)");
   const std::size_t n = ciphertext.size() - tag_len;
   if (n <= small_message) {
-    if (!ctx_) return cipher_failure("cipher used before a key was set");
+    if (!keyed_) return cipher_failure("cipher used before a key was set");
     if (n_ == nonce_limit) return cipher_failure("nonce exhausted (2^64-1 messages); the connection must be closed");
     std::uint8_t iv[12];
     nonce_bytes(iv);

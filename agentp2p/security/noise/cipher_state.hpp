@@ -1,6 +1,6 @@
 // The Noise CipherState (Noise spec rev 34, section 5.1) for ChaChaPoly:
 // ChaCha20-Poly1305 (RFC 8439) with a 64-bit counter nonce. One OpenSSL
-// context is created per key and reused for every message, and data is
+// context is created per key (by the first large message) and reused, and data is
 // encrypted from wherever it lies to wherever it must go (in place or
 // straight into the output frame), so the transport path never allocates.
 //
@@ -41,7 +41,7 @@ class cipher_state {
 
   // InitializeKey(k): sets the key and resets the nonce to 0.
   void initialize_key(const cipher_key& k);
-  bool has_key() const noexcept { return ctx_ != nullptr; }
+  bool has_key() const noexcept { return keyed_; }
   std::uint64_t nonce() const noexcept { return n_; }
   // For tests of nonce exhaustion only.
   void set_nonce(std::uint64_t n) noexcept { n_ = n; }
@@ -65,6 +65,7 @@ class cipher_state {
   struct ctx_free {
     void operator()(evp_cipher_ctx_st* c) const noexcept;
   };
+  result<void> bind_context();
   result<void> set_nonce_iv(bool encrypt);
 
   void nonce_bytes(std::uint8_t out[12]) const noexcept;
@@ -74,6 +75,7 @@ class cipher_state {
   std::unique_ptr<evp_cipher_ctx_st, ctx_free> ctx_;
   cipher_key key_{};
   std::uint64_t n_ = 0;
+  bool keyed_ = false;
 };
 
 }  // namespace agentp2p::noise

@@ -50,7 +50,14 @@ void secure_stream::grow_read_buffer() {
 }
 
 awaitable<result<void>> secure_stream::fill(std::size_t need) {
-  if (buffered() == 0) rstart_ = rend_ = 0;
+  if (buffered() == 0) {
+    rstart_ = rend_ = 0;
+    if (big_read_ && small_reads_ >= shrink_after && need <= small_read_size) {
+      big_read_.reset();
+      rbuf_ = small_read_;
+      rcap_ = small_read_size;
+    }
+  }
   if (need > rcap_) grow_read_buffer();
   if (rcap_ - rstart_ < need) {
     std::memmove(rbuf_, rbuf_ + rstart_, buffered());
@@ -66,6 +73,7 @@ awaitable<result<void>> secure_stream::fill(std::size_t need) {
       co_return std::move(n).error();
     }
     rend_ += *n;
+    small_reads_ = *n <= small_read_size / 2 ? small_reads_ + 1 : 0;
   }
   co_return ok();
 }
@@ -177,12 +185,14 @@ awaitable<result<void>> secure_stream::write_v(std::span<const byte_span> parts)
   std::size_t part = 0, offset = 0;
   while (part < parts.size() && parts[part].empty()) ++part;
   if (remaining > 0 && remaining + prefix_len + tag_len <= small_write_size) {
+    if (wbuf_ && ++small_writes_ >= shrink_after) wbuf_.reset();
     auto sealed = seal_frame(parts, part, offset, remaining, small_write_);
     if (!sealed) co_return fail_write(std::move(sealed).error());
     auto w = co_await raw_->write(byte_span(small_write_, prefix_len + remaining + tag_len));
     if (!w) co_return fail_write(std::move(w).error());
     co_return ok();
   }
+  small_writes_ = 0;
   if (remaining > 0 && !wbuf_) wbuf_ = std::make_unique_for_overwrite<std::uint8_t[]>(wcap_);
   while (remaining > 0) {
     // Pack full-size frames into the write buffer, then hand them over at once.

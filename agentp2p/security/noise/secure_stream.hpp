@@ -6,8 +6,9 @@
 //  - no allocation per frame: one read buffer and one write buffer, reused
 //    for the life of the stream;
 //  - an idle connection costs little memory: small frames (pings, window
-//    updates, requests) use small buffers inside the object, and the large
-//    buffers are allocated the first time a frame needs them;
+//    updates, requests) use small buffers inside the object (1 KiB / 512 B),
+//    the large buffers are allocated the first time a frame needs them and
+//    freed again after 16 small reads (writes) in a row;
 //  - reads ask the connection for as much as the read buffer holds, so a
 //    bulk transfer takes several frames per system call; one read_some
 //    decrypts as many buffered frames as fit straight into the caller's
@@ -62,7 +63,7 @@ class secure_stream final : public core::byte_stream {
   // handed out. Data is compacted to the front only when a frame would not
   // fit behind it.
   // rbuf_ is small_read_ until a frame does not fit, then big_read_.
-  static constexpr std::size_t small_read_size = 2048;
+  static constexpr std::size_t small_read_size = 1024;
   static constexpr std::size_t small_write_size = 512;
   std::uint8_t* rbuf_;
   std::size_t rcap_ = small_read_size;
@@ -73,6 +74,13 @@ class secure_stream final : public core::byte_stream {
 
   std::unique_ptr<std::uint8_t[]> wbuf_;  // allocated on the first large write
   std::size_t wcap_;
+
+  // Reads and writes in a row that were small: after shrink_after of them
+  // the large buffers are freed (a connection that carried a bulk transfer
+  // and is now idle gives back its 256 + 128 KiB).
+  static constexpr unsigned shrink_after = 16;
+  unsigned small_reads_ = 0;
+  unsigned small_writes_ = 0;
 
   std::uint8_t small_read_[small_read_size];
   std::uint8_t small_write_[small_write_size];
