@@ -23,6 +23,20 @@ function(agentp2p_threaded_targets)
   set_property(GLOBAL APPEND PROPERTY AGENTP2P_THREADED_TARGETS ${ARGN})
 endfunction()
 
+# For a gtest_discover_tests() executable, after that call: its tests get the
+# labels `<label>;threaded`, and the executable is built by threaded_tests.
+# (Not through gtest_discover_tests' PROPERTIES: it passes them through list
+# expansions that split "a;b" into two arguments. Instead a ctest include
+# file, read after the discovered tests, relabels them from the list of
+# names the discovery leaves in <target>_TESTS.)
+function(agentp2p_threaded_gtest target label)
+  agentp2p_threaded_targets(${target})
+  set(file "${CMAKE_CURRENT_BINARY_DIR}/${target}_threaded_labels.cmake")
+  file(WRITE "${file}"
+       "foreach(t IN LISTS ${target}_TESTS)\n  set_tests_properties(\"\${t}\" PROPERTIES LABELS \"${label};threaded\")\nendforeach()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${file}")
+endfunction()
+
 # After every target exists: `threaded_tests` builds all of them.
 function(agentp2p_add_threaded_tests_target)
   get_property(targets GLOBAL PROPERTY AGENTP2P_THREADED_TARGETS)
