@@ -44,5 +44,8 @@ function(agentp2p_module name)
       target_link_libraries(${target}_tests PRIVATE protobuf::libprotobuf-lite)
     endif()
     gtest_discover_tests(${target}_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS unit)
+    if(${target}_tests IN_LIST AGENTP2P_THREADED_MODULE_TESTS)  # cmake/threaded_tests.cmake
+      agentp2p_threaded_gtest(${target}_tests unit)
+    endif()
   endif()
 endfunction()

@@ -74,10 +74,13 @@ TEST(multistream, none_supported_is_unsupported_naming_the_protocols) {
   auto err = test::run<std::string>(ctx, [&](executor) -> awaitable<std::string> {
     auto pair = co_await test::make_stream_pair();
     std::vector<std::string> proposals{"/x/1", "/y/1"};
-    auto responder = [&]() -> awaitable<void> {
-      (void)co_await multistream::handle(*pair.b, [](std::string_view) { return false; });
+    // The responder owns its end: it is still reading when this coroutine
+    // returns (ASan: a stream destroyed under its pending read), and ends
+    // when our end closes.
+    auto responder = [](std::unique_ptr<core::byte_stream> b) -> awaitable<void> {
+      (void)co_await multistream::handle(*b, [](std::string_view) { return false; });
     };
-    asio::co_spawn(co_await asio::this_coro::executor, responder(), asio::detached);
+    asio::co_spawn(co_await asio::this_coro::executor, responder(std::move(pair.b)), asio::detached);
     auto r = co_await multistream::select(*pair.a, proposals);
     EXPECT_TRUE(r.error().is(errc::unsupported));
     co_return r.error().message;

@@ -72,14 +72,16 @@ struct rig {
   std::shared_ptr<probes> pr = std::make_shared<probes>();
   std::unique_ptr<transport> peer;
   std::shared_ptr<session> s;
-  bool ended = false;
+  // Shared with the detached run(): the rig (on the test's frame) may be gone
+  // before the session ends (TSan/ASan: heap-use-after-free through a bool*).
+  std::shared_ptr<bool> ended = std::make_shared<bool>(false);
   rig(executor ex, session_config cfg) {
     auto [a, b] = make_memory_pair(ex);
     peer = std::move(a);
     s = session::create(std::move(b), std::make_shared<test_role>(pr), cfg);
-    asio::co_spawn(ex, run(s, &ended), asio::detached);
+    asio::co_spawn(ex, run(s, ended), asio::detached);
   }
-  static awaitable<void> run(std::shared_ptr<session> s, bool* ended) {
+  static awaitable<void> run(std::shared_ptr<session> s, std::shared_ptr<bool> ended) {
     co_await s->run();
     *ended = true;
   }
@@ -117,7 +119,7 @@ TEST(mcp_session, requests_before_initialize_are_refused_except_ping) {
     EXPECT_EQ(echoed.at("result").at("x"), 1);
     co_await r.peer->close();
     co_await sleep_for(10ms);
-    EXPECT_TRUE(r.ended);
+    EXPECT_TRUE(*r.ended);
   });
 }
 
@@ -202,7 +204,7 @@ TEST(mcp_session, closing_cancels_handlers_in_progress) {
     r.s->close();
     co_await sleep_for(20ms);
     EXPECT_EQ(r.pr->slow_cancelled, 1);
-    EXPECT_TRUE(r.ended);
+    EXPECT_TRUE(*r.ended);
   });
 }
 
@@ -354,8 +356,8 @@ TEST(mcp_session, lines_that_are_not_json_or_too_long_get_errors) {
     lc.max_line = 256;
     auto pr = std::make_shared<probes>();
     auto s = session::create(make_line_transport(server_end, lc), std::make_shared<test_role>(pr), defaults());
-    bool ended = false;
-    asio::co_spawn(ex, rig::run(s, &ended), asio::detached);
+    auto ended = std::make_shared<bool>(false);
+    asio::co_spawn(ex, rig::run(s, ended), asio::detached);
     auto client = make_line_transport(client_end);
     const std::string garbage = "this is not json\n" + std::string(1000, 'x') + "\n";
     auto w = co_await client_end->write(byte_span(reinterpret_cast<const std::uint8_t*>(garbage.data()), garbage.size()));
@@ -369,6 +371,6 @@ TEST(mcp_session, lines_that_are_not_json_or_too_long_get_errors) {
     EXPECT_EQ(m.at("id"), 1);
     co_await client->close();
     co_await sleep_for(50ms);
-    EXPECT_TRUE(ended);
+    EXPECT_TRUE(*ended);
   });
 }
