@@ -100,6 +100,13 @@ wait_for() {
   return 1
 }
 
+# found_by_mdns I: distinct peers node I found by mDNS. A node that the others
+# dialed before its own query was answered has none yet; grep's "no match"
+# must not end the script (set -e + pipefail) before the wait below.
+found_by_mdns() {
+  { grep -o '"event":"found","peer":"[^"]*"' "$work/n$1.out" || true; } | sort -u | wc -l
+}
+
 peer_of() { sed -n 's/.*"event":"ready","peer":"\([^"]*\)".*/\1/p' "$1" | head -n1; }
 
 start_ours() {  # start_ours I EXPECT
@@ -145,10 +152,10 @@ case $mode in
     [[ $failed -eq 0 ]] || exit 1
     # Each node found the others by mDNS itself (not only by being dialed).
     for i in $(seq "$count"); do
-      found=$(grep -o '"event":"found","peer":"[^"]*"' "$work/n$i.out" | sort -u | wc -l)
+      found=$(found_by_mdns "$i")
       if (( found < count - 1 )); then
         wait_for "$work/n$i.out" '"event":"found"' "$((count - 1))" || true
-        found=$(grep -o '"event":"found","peer":"[^"]*"' "$work/n$i.out" | sort -u | wc -l)
+        found=$(found_by_mdns "$i")
       fi
       (( found >= count - 1 )) || { echo "FAIL: node $i found $found of $((count - 1)) peers by mDNS"; exit 1; }
     done
