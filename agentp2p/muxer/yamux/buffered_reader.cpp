@@ -16,6 +16,17 @@ std::size_t buffered_reader::take(mutable_byte_span out) noexcept {
   return n;
 }
 
+mutable_byte_span buffered_reader::space() noexcept {
+  if (begin_ == end_) {
+    begin_ = end_ = 0;
+  } else if (begin_ > 0) {
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  return mutable_byte_span(buf_.get() + end_, capacity_ - end_);
+}
+
 awaitable<result<std::size_t>> buffered_reader::fill() {
   begin_ = end_ = 0;
   AP_CO_TRY(auto n, co_await stream_.read_some(mutable_byte_span(buf_.get(), capacity_)));

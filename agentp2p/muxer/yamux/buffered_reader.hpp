@@ -21,6 +21,22 @@ class buffered_reader {
   // Reads and drops n bytes.
   awaitable<result<void>> skip(std::size_t n);
 
+  // Without waiting (no coroutine frame): the read loop's fast path, since
+  // one read usually brings a frame's header and its small payload together.
+  std::size_t available() const noexcept { return end_ - begin_; }
+  // Fills `out` from what is buffered, or takes nothing and returns false.
+  bool try_read(mutable_byte_span out) noexcept {
+    if (available() < out.size()) return false;
+    take(out);
+    return true;
+  }
+  // Drops n buffered bytes (n <= available()).
+  void drop(std::size_t n) noexcept { begin_ += n; }
+  // Room behind the buffered bytes (moved to the front first) for the
+  // caller to read into; commit() then adds what it read.
+  mutable_byte_span space() noexcept;
+  void commit(std::size_t n) noexcept { end_ += n; }
+
  private:
   std::size_t take(mutable_byte_span out) noexcept;
   awaitable<result<std::size_t>> fill();

@@ -186,17 +186,29 @@ awaitable<result<void>> session::drain_input() {
 awaitable<result<void>> session::read_loop() {
   header_bytes raw{};
   for (;;) {
-    auto got = co_await reader_.read_exact(raw);
-    if (!got) {
-      if (got.error().is(errc::end_of_stream))
+    // Headers come from the input buffer, refilled straight from the
+    // channel here (no reader coroutine per frame).
+    while (!reader_.try_read(raw)) {
+      const bool partial = reader_.available() > 0;
+      auto got = co_await channel_->read_some(reader_.space());
+      if (!got) {
+        if (!got.error().is(errc::end_of_stream)) co_return std::move(got).error();
+        if (partial) co_return make_error(errc::decode_error, "yamux: connection ended inside a frame header");
         co_return make_error(errc::end_of_stream, "yamux: connection closed by peer");
-      co_return std::move(got).error();
+      }
+      reader_.commit(*got);
     }
     AP_CO_TRY(auto h, decode(raw));
     result<void> handled;
     switch (h.type) {
       case frame_type::data:
-      case frame_type::window_update: handled = co_await on_stream_frame(h); break;
+      case frame_type::window_update: {
+        // Most frames need no waiting (their payload, if any, is buffered):
+        // handled without a coroutine frame.
+        if (auto now = stream_frame_now(h)) handled = std::move(*now);
+        else handled = co_await on_stream_frame(h);
+        break;
+      }
       case frame_type::ping: handled = on_ping(h); break;
       case frame_type::go_away: handled = on_go_away(h); break;
     }
@@ -204,26 +216,67 @@ awaitable<result<void>> session::read_loop() {
   }
 }
 
-awaitable<result<void>> session::on_stream_frame(const header& h) {
-  if (h.stream_id == 0)
-    co_return make_error(errc::protocol_error, "yamux: " + describe(h) + " addresses stream 0");
-  std::shared_ptr<stream> s;  // keeps the stream alive while we read into it
-  bool accepted = false;
+// The stream a Data or WindowUpdate frame is for: accepted now (SYN), found,
+// or none (refused, or unknown: its frame is dropped).
+result<session::frame_target> session::target_of(const header& h) {
+  if (h.stream_id == 0) return make_error(errc::protocol_error, "yamux: " + describe(h) + " addresses stream 0");
+  frame_target t;
   if (h.has(flag::syn)) {
-    AP_CO_TRY(s, accept_stream(h));
-    if (!s) co_return co_await discard(h);  // refused
-    accepted = true;
-  } else {
-    auto it = streams_.find(h.stream_id);
-    // Unknown: most likely a stream we reset or finished, whose last frames
-    // were already in flight; drop them quietly (as go-yamux does).
-    if (it == streams_.end()) co_return co_await discard(h);
-    s = it->second->shared_from_this();
+    AP_TRY(t.s, accept_stream(h));
+    t.accepted = t.s != nullptr;
+    return t;
   }
-  if (h.type == frame_type::window_update) s->on_window_update(h.length);
-  else AP_CO_TRYV(co_await receive_data(*s, h));
-  s->on_flags(h.flags);
-  if (accepted && handler_) handler_(s);
+  auto it = streams_.find(h.stream_id);
+  // Unknown: most likely a stream we reset or finished, whose last frames
+  // were already in flight; drop them quietly (as go-yamux does).
+  if (it != streams_.end()) t.s = it->second->shared_from_this();
+  return t;
+}
+
+void session::finish_frame(const frame_target& t, const header& h) {
+  t.s->on_flags(h.flags);
+  if (t.accepted && handler_) handler_(t.s);
+}
+
+std::optional<result<void>> session::stream_frame_now(const header& h) {
+  if (h.type == frame_type::data && h.length > reader_.available()) return std::nullopt;  // must wait: slow path
+  auto t = target_of(h);
+  if (!t) return std::move(t).error();
+  if (!t->s) {
+    if (h.type != frame_type::data || h.length == 0) return ok();
+    if (h.length > config_.max_stream_window)
+      return make_error(errc::protocol_error, "yamux: " + describe(h) + " exceeds any window we grant");
+    reader_.drop(h.length);
+    return ok();
+  }
+  stream& s = *t->s;
+  if (h.type == frame_type::window_update) {
+    s.on_window_update(h.length);
+  } else {
+    if (auto credit = s.take_credit(h.length); !credit) return credit;
+    if (h.length > 0) {
+      if (!s.accepts_data()) {
+        reader_.drop(h.length);
+      } else if (s.can_receive_directly(h.length)) {
+        reader_.try_read(s.begin_direct_receive(h.length));
+        s.end_direct_receive(true);
+      } else {
+        reader_.try_read(s.begin_receive(h.length));
+        s.end_receive(true);
+      }
+    }
+  }
+  finish_frame(*t, h);
+  return ok();
+}
+
+awaitable<result<void>> session::on_stream_frame(const header& h) {
+  // The stream is kept alive (t.s) while we read into it.
+  AP_CO_TRY(auto t, target_of(h));
+  if (!t.s) co_return co_await discard(h);
+  if (h.type == frame_type::window_update) t.s->on_window_update(h.length);
+  else AP_CO_TRYV(co_await receive_data(*t.s, h));
+  finish_frame(t, h);
   co_return ok();
 }
 

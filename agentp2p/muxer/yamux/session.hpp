@@ -91,6 +91,15 @@ class session final : public core::muxed_connection, public std::enable_shared_f
   awaitable<result<void>> drain_input();
 
   // Frame handlers (read loop).
+  struct frame_target {
+    std::shared_ptr<stream> s;  // empty: drop the frame
+    bool accepted = false;      // opened by this frame's SYN
+  };
+  result<frame_target> target_of(const header& h);
+  void finish_frame(const frame_target& t, const header& h);
+  // Handles a frame that needs no waiting (its payload is buffered);
+  // nullopt, having done nothing, when it must go through on_stream_frame.
+  std::optional<result<void>> stream_frame_now(const header& h);
   awaitable<result<void>> on_stream_frame(const header& h);
   awaitable<result<void>> receive_data(stream& s, const header& h);
   awaitable<result<void>> discard(const header& h);

@@ -49,7 +49,9 @@ void secure_stream::grow_read_buffer() {
   rcap_ = big_rcap_;
 }
 
-awaitable<result<void>> secure_stream::fill(std::size_t need) {
+// Makes room for `need` bytes from rstart_ on (switching buffers or
+// compacting), so the connection can be read into [rend_, rcap_).
+void secure_stream::make_room(std::size_t need) {
   if (buffered() == 0) {
     rstart_ = rend_ = 0;
     if (big_read_ && small_reads_ >= shrink_after && need <= small_read_size) {
@@ -64,18 +66,6 @@ awaitable<result<void>> secure_stream::fill(std::size_t need) {
     rend_ -= rstart_;
     rstart_ = 0;
   }
-  while (buffered() < need) {
-    // Ask for all the room there is: read ahead as much as the kernel has.
-    auto n = co_await raw_->read_some(mutable_byte_span(rbuf_ + rend_, rcap_ - rend_));
-    if (!n) {
-      if (buffered() > 0 && n.error().is(errc::end_of_stream))
-        co_return make_error(errc::decode_error, "noise: connection closed in the middle of a frame");
-      co_return std::move(n).error();
-    }
-    rend_ += *n;
-    small_reads_ = *n <= small_read_size / 2 ? small_reads_ + 1 : 0;
-  }
-  co_return ok();
 }
 
 awaitable<result<std::size_t>> secure_stream::read_some(mutable_byte_span buf) {
@@ -92,26 +82,40 @@ awaitable<result<std::size_t>> secure_stream::read_some(mutable_byte_span buf) {
   // data was produced is kept and reported by the next call.
   std::size_t got = 0;
   for (;;) {
-    if (buffered() < prefix_len) {
-      if (got > 0) co_return got;
-      auto r = co_await fill(prefix_len);
-      if (!r) co_return fail_read(std::move(r).error());
+    std::size_t need = prefix_len;
+    std::size_t len = 0;
+    if (buffered() >= prefix_len) {
+      const std::uint8_t* p = rbuf_ + rstart_;
+      len = (std::size_t{p[0]} << 8) | p[1];
+      if (len < tag_len) {
+        auto e = fail_read(make_error(errc::protocol_error, "noise: received a " + std::to_string(len) +
+                                                                "-byte frame, shorter than its tag"));
+        if (got > 0) co_return got;
+        co_return e;
+      }
+      need = prefix_len + len;
+      if (got > 0 && len - tag_len > buf.size() - got) co_return got;
     }
-    const std::uint8_t* p = rbuf_ + rstart_;
-    const std::size_t len = (std::size_t{p[0]} << 8) | p[1];
-    if (len < tag_len) {
-      auto e = fail_read(make_error(errc::protocol_error, "noise: received a " + std::to_string(len) +
-                                                              "-byte frame, shorter than its tag"));
+    if (buffered() < need) {
       if (got > 0) co_return got;
-      co_return e;
+      // Read from the connection right here (not in a helper coroutine: a
+      // frame per small message adds up). Ask for all the room there is:
+      // read ahead as much as the kernel has.
+      make_room(need);
+      while (buffered() < need) {
+        auto n = co_await raw_->read_some(mutable_byte_span(rbuf_ + rend_, rcap_ - rend_));
+        if (!n) {
+          if (buffered() > 0 && n.error().is(errc::end_of_stream))
+            co_return fail_read(make_error(errc::decode_error, "noise: connection closed in the middle of a frame"));
+          co_return fail_read(std::move(n).error());
+        }
+        rend_ += *n;
+        small_reads_ = *n <= small_read_size / 2 ? small_reads_ + 1 : 0;
+      }
+      continue;  // parse the length (now buffered) or decrypt the frame
     }
     const std::size_t plain = len - tag_len;
     const std::size_t room = buf.size() - got;
-    if (got > 0 && (plain > room || buffered() < prefix_len + len)) co_return got;
-    if (buffered() < prefix_len + len) {
-      auto r = co_await fill(prefix_len + len);
-      if (!r) co_return fail_read(std::move(r).error());
-    }
     std::uint8_t* frame = rbuf_ + rstart_ + prefix_len;
     rstart_ += prefix_len + len;
     // Straight into the caller's buffer when the whole frame fits, else in place.

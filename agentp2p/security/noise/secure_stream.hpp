@@ -45,7 +45,7 @@ class secure_stream final : public core::byte_stream {
 
  private:
   std::size_t buffered() const noexcept { return rend_ - rstart_; }
-  awaitable<result<void>> fill(std::size_t need);
+  void make_room(std::size_t need);
   void grow_read_buffer();
   // Encrypts the next `len` bytes of `parts` (from the cursor) as one frame at `out`.
   result<void> seal_frame(std::span<const byte_span> parts, std::size_t& part, std::size_t& offset,

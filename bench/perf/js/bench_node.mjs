@@ -44,7 +44,13 @@ async function makeNode (listen) {
       inboundConnectionThreshold: MANY,
       maxIncomingPendingConnections: 4096,
       maxParallelDials: 1000,
-      dialTimeout: IO_TIMEOUT_MS
+      // A loaded machine can hold one handshake for seconds: the defaults
+      // (6 s per address, 10 s per upgrade) failed a dial now and then.
+      dialTimeout: IO_TIMEOUT_MS,
+      addressDialTimeout: IO_TIMEOUT_MS,
+      inboundUpgradeTimeout: IO_TIMEOUT_MS,
+      inboundStreamProtocolNegotiationTimeout: IO_TIMEOUT_MS,
+      outboundStreamProtocolNegotiationTimeout: IO_TIMEOUT_MS
     },
     services: {
       identify: identify(),
