@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include <openssl/crypto.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -49,9 +50,15 @@ void tag_of(const std::uint8_t* poly_key, const std::uint8_t* ct, std::size_t n,
 }  // namespace
 
 void cipher_state::ctx_free::operator()(evp_cipher_ctx_st* c) const noexcept { EVP_CIPHER_CTX_free(c); }
+void cipher_state::mac_free::operator()(evp_mac_ctx_st* c) const noexcept { EVP_MAC_CTX_free(c); }
 
 cipher_state::cipher_state(cipher_state&& o) noexcept
-    : ctx_(std::move(o.ctx_)), key_(o.key_), n_(o.n_), keyed_(o.keyed_) {
+    : ctx_(std::move(o.ctx_)),
+      stream_ctx_(std::move(o.stream_ctx_)),
+      mac_ctx_(std::move(o.mac_ctx_)),
+      key_(o.key_),
+      n_(o.n_),
+      keyed_(o.keyed_) {
   OPENSSL_cleanse(o.key_.data(), o.key_.size());
   o.keyed_ = false;
 }
@@ -59,6 +66,8 @@ cipher_state::cipher_state(cipher_state&& o) noexcept
 cipher_state& cipher_state::operator=(cipher_state&& o) noexcept {
   if (this != &o) {
     ctx_ = std::move(o.ctx_);
+    stream_ctx_ = std::move(o.stream_ctx_);
+    mac_ctx_ = std::move(o.mac_ctx_);
     key_ = o.key_;
     n_ = o.n_;
     keyed_ = o.keyed_;
@@ -81,6 +90,8 @@ void cipher_state::initialize_key(const cipher_key& k) {
   key_ = k;
   keyed_ = true;
   ctx_.reset();  // bound to the new key by the first large message
+  stream_ctx_.reset();
+  mac_ctx_.reset();
   n_ = 0;
 }
 
@@ -170,6 +181,58 @@ result<void> cipher_state::encrypt_with_ad(byte_span ad, byte_span plaintext, st
   AP_TRYV(begin_encrypt(ad));
   AP_TRYV(update_encrypt(plaintext, out));
   return finish_encrypt(out + plaintext.size());
+}
+
+result<void> cipher_state::authenticate(byte_span ciphertext) {
+  if (!keyed_) return cipher_failure("cipher used before a key was set");
+  if (n_ == nonce_limit) return cipher_failure("nonce exhausted (2^64-1 messages); the connection must be closed");
+  if (ciphertext.size() < tag_len) return cipher_failure("message failed to decrypt (shorter than its tag)");
+  if (!stream_ctx_) {
+    static EVP_MAC* const poly1305 = EVP_MAC_fetch(nullptr, "POLY1305", nullptr);
+    if (!poly1305) return cipher_failure("OpenSSL has no Poly1305");
+    stream_ctx_.reset(EVP_CIPHER_CTX_new());
+    mac_ctx_.reset(EVP_MAC_CTX_new(poly1305));
+    if (!stream_ctx_ || !mac_ctx_ ||
+        EVP_CipherInit_ex(stream_ctx_.get(), EVP_chacha20(), nullptr, key_.data(), nullptr, 1) != 1) {
+      stream_ctx_.reset();
+      mac_ctx_.reset();
+      return cipher_failure("OpenSSL has no ChaCha20");
+    }
+  }
+  // ChaCha20's IV here: the 32-bit block counter (0), then the 96-bit nonce.
+  std::uint8_t iv[16] = {};
+  nonce_bytes(iv + 4);
+  std::uint8_t block0[64] = {};
+  int len = 0;
+  // Block 0's keystream: its first 32 bytes are the Poly1305 key. The
+  // context then stands at block 1, where the message's keystream begins.
+  if (EVP_CipherInit_ex(stream_ctx_.get(), nullptr, nullptr, nullptr, iv, 1) != 1 ||
+      EVP_CipherUpdate(stream_ctx_.get(), block0, &len, block0, sizeof block0) != 1 || len != sizeof block0)
+    return cipher_failure("message failed to decrypt");
+  const std::size_t n = ciphertext.size() - tag_len;
+  static constexpr std::uint8_t zeros[16] = {};
+  std::uint8_t lengths[16] = {};  // le64(ad length = 0), le64(n)
+  for (int i = 0; i < 8; ++i) lengths[8 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(n) >> (8 * i));
+  std::uint8_t tag[tag_len];
+  std::size_t tag_size = 0;
+  const bool maced = EVP_MAC_init(mac_ctx_.get(), block0, 32, nullptr) == 1 &&
+                     EVP_MAC_update(mac_ctx_.get(), ciphertext.data(), n) == 1 &&
+                     EVP_MAC_update(mac_ctx_.get(), zeros, (16 - n % 16) % 16) == 1 &&
+                     EVP_MAC_update(mac_ctx_.get(), lengths, sizeof lengths) == 1 &&
+                     EVP_MAC_final(mac_ctx_.get(), tag, &tag_size, sizeof tag) == 1 && tag_size == tag_len;
+  OPENSSL_cleanse(block0, sizeof block0);
+  if (!maced || CRYPTO_memcmp(tag, ciphertext.data() + n, tag_len) != 0)
+    return cipher_failure("message failed to decrypt");
+  ++n_;
+  return ok();
+}
+
+result<void> cipher_state::reveal(const std::uint8_t* in, std::size_t n, std::uint8_t* out) {
+  int len = 0;
+  if (n > 0 && (!stream_ctx_ || EVP_CipherUpdate(stream_ctx_.get(), out, &len, in, as_int(n)) != 1 ||
+                len != as_int(n)))
+    return cipher_failure("message failed to decrypt");
+  return ok();
 }
 
 result<std::size_t> cipher_state::decrypt_with_ad(byte_span ad, byte_span ciphertext, std::uint8_t* out) {

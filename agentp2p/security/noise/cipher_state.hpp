@@ -19,6 +19,7 @@
 #include "agentp2p/base/result.hpp"
 
 struct evp_cipher_ctx_st;
+struct evp_mac_ctx_st;
 
 namespace agentp2p::noise {
 
@@ -61,9 +62,22 @@ class cipher_state {
   result<void> update_encrypt(byte_span in, std::uint8_t* out);
   result<void> finish_encrypt(std::uint8_t* tag_out);
 
+  // DecryptWithAd for a large message (no associated data) whose plaintext
+  // goes to several places: authenticate() checks the tag over the whole
+  // ciphertext (Poly1305 needs only the ciphertext) and advances the nonce;
+  // only then does reveal() decrypt it, in order, piece by piece, straight
+  // to where each piece is wanted (no in-place pass and copy). Until the
+  // next authenticate() or decrypt_with_ad(), reveal() continues the last
+  // authenticated message; its pieces together must not exceed it.
+  result<void> authenticate(byte_span ciphertext);
+  result<void> reveal(const std::uint8_t* in, std::size_t n, std::uint8_t* out);
+
  private:
   struct ctx_free {
     void operator()(evp_cipher_ctx_st* c) const noexcept;
+  };
+  struct mac_free {
+    void operator()(evp_mac_ctx_st* c) const noexcept;
   };
   result<void> bind_context();
   result<void> set_nonce_iv(bool encrypt);
@@ -73,6 +87,9 @@ class cipher_state {
   // The OpenSSL context wipes its copy of the key when freed; key_ (for
   // libsodium) is wiped by the destructor and when moved from.
   std::unique_ptr<evp_cipher_ctx_st, ctx_free> ctx_;
+  // authenticate()/reveal(): raw ChaCha20 and Poly1305, made by the first use.
+  std::unique_ptr<evp_cipher_ctx_st, ctx_free> stream_ctx_;
+  std::unique_ptr<evp_mac_ctx_st, mac_free> mac_ctx_;
   cipher_key key_{};
   std::uint64_t n_ = 0;
   bool keyed_ = false;

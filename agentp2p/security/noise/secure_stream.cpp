@@ -71,12 +71,7 @@ void secure_stream::make_room(std::size_t need) {
 awaitable<result<std::size_t>> secure_stream::read_some(mutable_byte_span buf) {
   if (read_error_) co_return *read_error_;
   if (buf.empty()) co_return std::size_t{0};
-  if (plain_start_ < plain_end_) {
-    const std::size_t n = std::min(buf.size(), plain_end_ - plain_start_);
-    std::memcpy(buf.data(), rbuf_ + plain_start_, n);
-    plain_start_ += n;
-    co_return n;
-  }
+  if (plain_start_ < plain_end_) co_return serve_pending(buf);
   // Decrypts frames straight into `buf` while whole frames fit; waits on the
   // connection only while nothing has been produced yet. An error after some
   // data was produced is kept and reported by the next call.
@@ -118,25 +113,50 @@ awaitable<result<std::size_t>> secure_stream::read_some(mutable_byte_span buf) {
     const std::size_t room = buf.size() - got;
     std::uint8_t* frame = rbuf_ + rstart_ + prefix_len;
     rstart_ += prefix_len + len;
-    // Straight into the caller's buffer when the whole frame fits, else in place.
-    std::uint8_t* out = room >= plain ? buf.data() + got : frame;
-    if (!recv_.decrypt_with_ad({}, byte_span(frame, len), out)) {
+    // A frame bigger than the caller's buffer (so got == 0) is served in
+    // pieces. A large one is authenticated now and decrypted piece by piece
+    // into each caller's buffer (the Yamux header into the muxer's small
+    // buffer, the payload straight into the stream reader's): no in-place
+    // pass and second copy of 64 KiB. A small one is decrypted in place.
+    const bool in_pieces = room < plain;
+    sealed_pending_ = in_pieces && plain > small_message;
+    std::uint8_t* out = in_pieces ? frame : buf.data() + got;
+    result<void> opened = ok();
+    if (sealed_pending_) opened = recv_.authenticate(byte_span(frame, len));
+    else if (auto n = recv_.decrypt_with_ad({}, byte_span(frame, len), out); !n) opened = std::move(n).error();
+    if (!opened) {
+      sealed_pending_ = false;
       auto e = fail_read(make_error(errc::crypto_error, "noise: message failed to decrypt"));
       if (got > 0) co_return got;
       co_return e;
     }
-    if (out != frame) {
+    if (!in_pieces) {
       got += plain;
       if (got == buf.size()) co_return got;
       continue;  // (an empty frame carries nothing and is skipped too)
     }
-    // A frame bigger than the caller's buffer (so got == 0): serve it in pieces.
     plain_start_ = static_cast<std::size_t>(frame - rbuf_);
     plain_end_ = plain_start_ + plain;
-    std::memcpy(buf.data(), frame, buf.size());
-    plain_start_ += buf.size();
-    co_return buf.size();
+    co_return serve_pending(buf);
   }
+}
+
+// The rest of a frame that did not fit the caller's buffer: copied, or
+// (sealed_pending_) decrypted now, straight into `buf`.
+result<std::size_t> secure_stream::serve_pending(mutable_byte_span buf) {
+  const std::size_t n = std::min(buf.size(), plain_end_ - plain_start_);
+  if (sealed_pending_) {
+    if (auto r = recv_.reveal(rbuf_ + plain_start_, n, buf.data()); !r) {
+      plain_start_ = plain_end_ = 0;
+      sealed_pending_ = false;
+      return fail_read(make_error(errc::crypto_error, "noise: message failed to decrypt"));
+    }
+  } else {
+    std::memcpy(buf.data(), rbuf_ + plain_start_, n);
+  }
+  plain_start_ += n;
+  if (plain_start_ == plain_end_) sealed_pending_ = false;
+  return n;
 }
 
 result<void> secure_stream::seal_frame(std::span<const byte_span> parts, std::size_t& part, std::size_t& offset,

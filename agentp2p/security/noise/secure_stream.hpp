@@ -13,7 +13,8 @@
 //    bulk transfer takes several frames per system call; one read_some
 //    decrypts as many buffered frames as fit straight into the caller's
 //    buffer, and a frame too big for it is decrypted in place and served
-//    from there by later reads;
+//    from there by later reads (a large one is authenticated first and then
+//    decrypted piece by piece straight into each reader's buffer);
 //  - writes encrypt straight from the caller's bytes into the write buffer
 //    (write_v gathers all parts into one frame), several full frames per
 //    system call for large writes.
@@ -46,6 +47,7 @@ class secure_stream final : public core::byte_stream {
  private:
   std::size_t buffered() const noexcept { return rend_ - rstart_; }
   void make_room(std::size_t need);
+  result<std::size_t> serve_pending(mutable_byte_span buf);
   void grow_read_buffer();
   // Encrypts the next `len` bytes of `parts` (from the cursor) as one frame at `out`.
   result<void> seal_frame(std::span<const byte_span> parts, std::size_t& part, std::size_t& offset,
@@ -69,6 +71,7 @@ class secure_stream final : public core::byte_stream {
   std::size_t rcap_ = small_read_size;
   std::size_t rstart_ = 0, rend_ = 0;
   std::size_t plain_start_ = 0, plain_end_ = 0;
+  bool sealed_pending_ = false;  // [plain_start_, plain_end_) is authenticated ciphertext, revealed as served
   std::size_t big_rcap_;
   std::unique_ptr<std::uint8_t[]> big_read_;
 
