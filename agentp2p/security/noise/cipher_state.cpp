@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "agentp2p/security/noise/chacha20.hpp"
 #include "agentp2p/security/noise/poly1305.hpp"
 
 namespace agentp2p::noise {
@@ -24,7 +25,7 @@ error cipher_failure(const char* what) { return make_error(errc::crypto_error, s
 int as_int(std::size_t n) { return static_cast<int>(n); }  // callers keep n <= max_message_len
 
 // ChaCha20-Poly1305 (RFC 8439) for messages up to small_message bytes with
-// no associated data (every transport message): one ChaCha20 call over
+// no associated data (every transport message): one ChaCha20 pass over
 // [64 zero bytes | message] yields the Poly1305 key (block 0) and the
 // message's keystream (blocks 1..), and Poly1305 runs inline. libsodium's
 // AEAD makes two ChaCha20 calls and goes through a generic Poly1305 state
@@ -159,7 +160,7 @@ result<void> cipher_state::encrypt_with_ad(byte_span ad, byte_span plaintext, st
     s.used = block_len + n;
     std::memset(s.buf, 0, block_len);
     if (n > 0) std::memcpy(s.buf + block_len, plaintext.data(), n);
-    crypto_stream_chacha20_ietf_xor(s.buf, s.buf, s.used, iv, key_.data());
+    detail::chacha20_xor(s.buf, s.used, iv, key_.data());
     tag_of(s.buf, s.buf + block_len, n, out + n);  // (the tag lies beyond the plaintext `out` may alias)
     if (n > 0) std::memcpy(out, s.buf + block_len, n);
     ++n_;
@@ -247,7 +248,7 @@ result<std::size_t> cipher_state::decrypt_with_ad(byte_span ad, byte_span cipher
     s.used = block_len + n;
     std::memset(s.buf, 0, block_len);
     if (n > 0) std::memcpy(s.buf + block_len, ciphertext.data(), n);
-    crypto_stream_chacha20_ietf_xor(s.buf, s.buf, s.used, iv, key_.data());
+    detail::chacha20_xor(s.buf, s.used, iv, key_.data());
     std::uint8_t tag[tag_len];
     tag_of(s.buf, ciphertext.data(), n, tag);  // over the ciphertext, still intact in the input
     if (crypto_verify_16(tag, ciphertext.data() + n) != 0) return cipher_failure("message failed to decrypt");

@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "agentp2p/security/noise/chacha20.hpp"
 #include "agentp2p/security/noise/cipher_state.hpp"
 #include "agentp2p/security/noise/poly1305.hpp"
 
@@ -145,4 +146,18 @@ TEST(noise_cipher, authenticated_then_revealed_in_pieces_matches_the_reference) 
     EXPECT_FALSE(other.authenticate(bad)) << "byte " << i;
   }
   EXPECT_TRUE(rx.authenticate(sealed));
+}
+
+TEST(noise_cipher, chacha20_matches_libsodium_for_every_length) {
+  ASSERT_GE(sodium_init(), 0);
+  std::mt19937_64 rng(19);
+  for (std::size_t len = 0; len <= 1100; ++len) {
+    auto key = random_bytes(rng, 32);
+    auto nonce = random_bytes(rng, 12);
+    auto data = random_bytes(rng, len);
+    auto ours = data, theirs = data;
+    noise::detail::chacha20_xor(ours.data(), len, nonce.data(), key.data());
+    crypto_stream_chacha20_ietf_xor(theirs.data(), theirs.data(), len, nonce.data(), key.data());
+    ASSERT_EQ(ours, theirs) << "length " << len << (noise::detail::chacha20_uses_avx2() ? " (AVX2)" : "");
+  }
 }
