@@ -22,8 +22,11 @@ namespace agentp2p::perf {
 inline constexpr std::string_view protocol_id = "/perf/1.0.0";
 
 struct config {
-  // Bytes per read/write call on the stream (one buffer per stream).
-  std::size_t chunk_size = 256 * 1024;
+  // Bytes per read/write call on the stream (one buffer per stream): four
+  // full Yamux frames (4 x 65507, one Noise message each), so every write
+  // is whole frames; 256 KiB left a 116-byte fifth frame per write, and a
+  // system call of its own.
+  std::size_t chunk_size = 4 * (65535 - 16 - 12);
   // A read or write that makes no progress for this long ends the stream.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
   // Largest download one stream may ask the server for (the spec allows any
