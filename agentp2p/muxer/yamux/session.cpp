@@ -513,49 +513,34 @@ awaitable<void> session::writer_loop() {
   writer_done_wake_.notify();
 }
 
-namespace {
-
-// Cancellation filter for a write that must not stop half-way (a partial
-// frame would corrupt the channel): swallows the owner's cancellation and
-// records that it came.
-struct note_cancellation {
-  bool* seen;
-  asio::cancellation_type_t operator()(asio::cancellation_type_t type) const noexcept {
-    if (type != asio::cancellation_type::none) *seen = true;
-    return asio::cancellation_type::none;
-  }
-};
-
-}  // namespace
-
-// A stream's frames straight to the channel from the stream's coroutine:
-// no hand-off to the writer and back (two trips through the event loop).
-// Only when can_write_directly(): nothing queued may be overtaken.
-awaitable<result<void>> session::write_directly(std::uint32_t id, byte_span chunk) {
-  std::array<header_bytes, write_request::max_frames> headers;
-  std::array<byte_span, 2 * write_request::max_frames> parts;
+// A stream's frames straight to the channel from the stream's own
+// coroutine (stream::write awaits the channel between these two): no
+// hand-off to the writer and back (two trips through the event loop), and
+// no coroutine frame of its own. Only when can_write_directly(): nothing
+// queued may be overtaken.
+std::span<const byte_span> session::prepare_direct(direct_write& w, std::uint32_t id, byte_span chunk) {
   const std::size_t frame = config_.max_frame_size;
   std::size_t count = 0;
   for (std::size_t offset = 0; offset < chunk.size(); offset += frame) {
     auto len = std::min(frame, chunk.size() - offset);
-    headers[count] = encode({frame_type::data, 0, id, static_cast<std::uint32_t>(len)});
-    parts[2 * count] = byte_span(headers[count].data(), header_size);
-    parts[2 * count + 1] = chunk.subspan(offset, len);
+    w.headers[count] = encode({frame_type::data, 0, id, static_cast<std::uint32_t>(len)});
+    w.parts[2 * count] = byte_span(w.headers[count].data(), header_size);
+    w.parts[2 * count + 1] = chunk.subspan(offset, len);
     ++count;
   }
   channel_busy_ = true;
-  bool cancelled = false;
-  co_await asio::this_coro::reset_cancellation_state(note_cancellation{&cancelled});
-  auto outcome = co_await channel_->write_v(std::span<const byte_span>(parts.data(), 2 * count));
-  co_await asio::this_coro::reset_cancellation_state();
+  return std::span<const byte_span>(w.parts.data(), 2 * count);
+}
+
+result<void> session::finish_direct(result<void> outcome, bool cancelled) {
   channel_busy_ = false;
   if (!control_.empty() || !data_.empty() || writer_stop_) writer_wake_.notify();
   if (!outcome) {
     request_stop(outcome.error());
-    co_return outcome;
+    return outcome;
   }
-  if (cancelled) co_return make_error(errc::cancelled, "yamux: write cancelled (its data was sent)");
-  co_return ok();
+  if (cancelled) return make_error(errc::cancelled, "yamux: write cancelled (its data was sent)");
+  return ok();
 }
 
 awaitable<result<void>> session::wait_writer_done() {

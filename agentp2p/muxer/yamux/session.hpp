@@ -120,7 +120,16 @@ class session final : public core::muxed_connection, public std::enable_shared_f
     return phase_ == phase::running && !writer_stop_ && !writer_done_ && !channel_busy_ && control_.empty() &&
            data_.empty();
   }
-  awaitable<result<void>> write_directly(std::uint32_t id, byte_span chunk);
+  // A stream writing its frames itself: prepare_direct() builds them in
+  // `w` and marks the channel busy; the stream awaits channel_->write_v on
+  // the returned parts (its owner's cancellation held off: half a frame
+  // would corrupt the channel), then finish_direct() frees the channel.
+  struct direct_write {
+    std::array<header_bytes, write_request::max_frames> headers;
+    std::array<byte_span, 2 * write_request::max_frames> parts;
+  };
+  std::span<const byte_span> prepare_direct(direct_write& w, std::uint32_t id, byte_span chunk);
+  result<void> finish_direct(result<void> outcome, bool cancelled);
   void withdraw(write_request& req, error e);
   void forget(stream& s);
   // Commits `n` more bytes of receive window against the connection's and

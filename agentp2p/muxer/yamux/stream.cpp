@@ -6,12 +6,26 @@
 #include <limits>
 #include <string>
 
+#include <boost/asio/this_coro.hpp>
+
 #include "agentp2p/muxer/yamux/session.hpp"
 
 namespace agentp2p::yamux {
 
 namespace {
 using clock = std::chrono::steady_clock;
+
+// Cancellation filter for a write that must not stop half-way (a partial
+// frame would corrupt the channel): swallows the owner's cancellation and
+// records that it came.
+struct note_cancellation {
+  bool* seen = nullptr;
+  asio::cancellation_type_t operator()(asio::cancellation_type_t type) const noexcept {
+    if (type != asio::cancellation_type::none) *seen = true;
+    return asio::cancellation_type::none;
+  }
+};
+
 // write_v() joins scattered parts up to this size into one frame.
 constexpr std::size_t join_limit = 4096;
 }  // namespace
@@ -131,8 +145,17 @@ awaitable<result<void>> stream::write(byte_span data) {
     auto n = static_cast<std::size_t>(std::min<std::uint64_t>({data.size(), send_credit_, per_request}));
     result<void> sent;
     if (session_->can_write_directly()) {
+      // Straight to the channel, here (see session::prepare_direct).
       send_credit_ -= n;
-      sent = co_await session_->write_directly(id_, data.first(n));
+      session::direct_write frames;
+      auto parts = session_->prepare_direct(frames, id_, data.first(n));
+      bool cancelled = false;
+      note_cancellation filter;
+      filter.seen = &cancelled;
+      co_await asio::this_coro::reset_cancellation_state(filter);
+      auto outcome = co_await session_->channel_->write_v(parts);
+      co_await asio::this_coro::reset_cancellation_state();
+      sent = session_->finish_direct(std::move(outcome), cancelled);
     } else {
       sent = co_await send_frames(data.first(n));
     }
