@@ -68,6 +68,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 json_field() { grep -o "\"$2\":[^,}]*" <<<"$1" | head -n1 | cut -d: -f2- | tr -d '"'; }
 
 start_server() {
+  # The previous server's ready line must not be taken for this one's (the
+  # client would then dial before the new server listens).
+  rm -f "$work/server.out"
   ip netns exec "$ns_s" "$peer_bin" serve --data-dir "$work/server" --listen /ip4/10.78.0.1/tcp/4101 \
     >"$work/server.out" 2>>"$work/server.err" &
   server_pid=$!
@@ -91,22 +94,22 @@ first_peer=$peer_id
 echo "server $peer_id"
 
 # --- baseline
-out=$(client call --target "$target" --count 20)
+out=$(client call --target "$target" --count 20) || true
 echo "figures: baseline $out"
 [[ $(json_field "$out" failed) == 0 ]] || fail "baseline calls failed"
 
 # --- A2A task before the restart
-sent=$(client a2a-send --target "$target")
+sent=$(client a2a-send --target "$target") || true
 task_id=$(json_field "$sent" task)
 [[ $(json_field "$sent" state) == completed ]] || fail "A2A task did not complete: $sent"
 
 # --- lossy link
 lossy_calls() {  # lossy_calls HOW TARGET
   local how=$1 via=$2 out
-  out=$(client call --target "$via" --tool blob --args '{"bytes":1048576}' --count 1 --deadline-ms 60000)
+  out=$(client call --target "$via" --tool blob --args '{"bytes":1048576}' --count 1 --deadline-ms 60000) || true
   echo "figures: lossy ($how) 1MiB transfer $out"
   [[ $(json_field "$out" ok) == 1 ]] || fail "1 MiB transfer over the lossy link ($how) failed"
-  out=$(client call --target "$via" --count 20 --deadline-ms 20000)
+  out=$(client call --target "$via" --count 20 --deadline-ms 20000) || true
   echo "figures: lossy ($how) 20 calls $out"
   [[ $(json_field "$out" ok) == 20 ]] || fail "calls over the lossy link ($how) failed"
 }
@@ -137,7 +140,7 @@ kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true
 sleep 1
 start_server
 [[ $peer_id == "$first_peer" ]] || fail "peer id changed across the restart: $first_peer -> $peer_id"
-got=$(client a2a-get --target "$target" --task "$task_id")
+got=$(client a2a-get --target "$target" --task "$task_id") || fail "a2a-get after the restart failed: $got"
 echo "figures: restart task $got"
 [[ $(json_field "$got" state) == completed && $(json_field "$got" artifacts) -ge 1 ]] || fail "task lost across the restart: $got"
 wait "${bg_pids[-1]}" || true
