@@ -582,6 +582,25 @@ struct sqlite_task_store::impl {
   std::mutex listener_mutex;  // held while the listener runs, so clearing it waits for a running call
   std::function<void()> listener;
 
+  // Checkpoints (copying the WAL back into the database, with the fsyncs of
+  // synchronous=NORMAL) run after a commit's waiters were notified rather
+  // than inside the COMMIT (SQLite's autocheckpoint), so they delay the next
+  // batch (which grows meanwhile) instead of the replies waiting for this one.
+  static constexpr int checkpoint_frames = 1000;  // SQLite's default threshold
+  int wal_frames = 0;                             // writer thread
+
+  static int on_wal_commit(void* self, sqlite3*, const char*, int frames) {
+    static_cast<impl*>(self)->wal_frames = frames;
+    return SQLITE_OK;
+  }
+
+  void checkpoint_if_due() {
+    if (wal_frames < checkpoint_frames) return;
+    wal_frames = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) log::warn(db_error(db, "checkpoint").what());
+  }
+
   void start_writer() {
     writer = std::thread([this] { writer_loop(); });
   }
@@ -621,6 +640,7 @@ struct sqlite_task_store::impl {
                    " changes failed (they are lost): " + r.error().what());
       group.clear();
       finished(first, last, r);
+      checkpoint_if_due();  // after the waiters were told (still writer_busy: the connection is ours)
       lock.lock();
       writer_busy = false;
       writer_done.notify_all();
@@ -700,6 +720,7 @@ struct sqlite_task_store::impl {
       group.push_back(std::move(b));
       auto r = run_batches(group);
       finished(seq, seq, r);
+      checkpoint_if_due();
       AP_TRYV(r);
     }
     evict();
@@ -735,6 +756,8 @@ result<std::unique_ptr<sqlite_task_store>> sqlite_task_store::open(const std::st
   // commits).
   AP_TRYV(i.exec("PRAGMA journal_mode = WAL"));
   AP_TRYV(i.exec("PRAGMA synchronous = NORMAL"));
+  // Replaces SQLite's autocheckpoint: see checkpoint_if_due().
+  sqlite3_wal_hook(i.db, &impl::on_wal_commit, &i);
   AP_TRYV(i.migrate());
   AP_TRYV(i.prepare_all());
   AP_TRYV(i.load_index());

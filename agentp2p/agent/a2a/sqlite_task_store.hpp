@@ -18,7 +18,8 @@
 // reports a finished task. Journal: WAL with synchronous=NORMAL, so a
 // committed transaction survives the process being killed (it is in the WAL
 // file; only an OS crash or power loss before the next checkpoint's fsync
-// can lose it).
+// can lose it). Checkpoints run on the writer after a commit's waiters were
+// told, not inside the COMMIT, so their fsyncs do not delay replies.
 // Reads that need SQL (ListTasks, a task not in memory) wait for the writer
 // to finish first. Pending changes are bounded (max_pending tasks: then the
 // change that reaches it flushes); the writer's queue is unbounded in
