@@ -579,6 +579,7 @@ struct sqlite_task_store::impl {
   std::atomic<std::uint64_t> done_seq{0};
   std::atomic<std::uint64_t> first_failed{0};
   std::string failure;  // writer_mutex
+  bool persistent = true;  // false for ":memory:"
   std::mutex listener_mutex;  // held while the listener runs, so clearing it waits for a running call
   std::function<void()> listener;
 
@@ -750,6 +751,7 @@ result<std::unique_ptr<sqlite_task_store>> sqlite_task_store::open(const std::st
   }
   std::unique_ptr<sqlite_task_store> store(new sqlite_task_store(std::move(p)));
   auto& i = *store->impl_;
+  i.persistent = path != ":memory:" && !path.empty();
   sqlite3_busy_timeout(i.db, 2000);
   // WAL: readers never block the writer and commits are cheap; NORMAL is
   // durable across application crashes (only an OS crash may lose the last
@@ -929,6 +931,7 @@ result<void> sqlite_task_store::flush() { return impl_->flush(); }
 
 std::uint64_t sqlite_task_store::commit_ticket(std::string_view id) {
   auto& i = *impl_;
+  if (!i.persistent) return 0;  // ":memory:" survives no crash: nothing to wait for
   auto key = std::string(id);
   if (auto it = i.cache.find(key); it != i.cache.end() && it->second.queued) return i.submitted_seq + 1;
   auto it = i.index.find(key);

@@ -15,10 +15,11 @@
 // a task's latest change, commit_outcome() whether it is committed (or the
 // write failed), and the commit listener tells the task manager when the
 // writer finished one, so the manager can wait without blocking before it
-// reports a finished task. Journal: WAL with synchronous=NORMAL, so a
-// committed transaction survives the process being killed (it is in the WAL
-// file; only an OS crash or power loss before the next checkpoint's fsync
-// can lose it). Checkpoints run on the writer after a commit's waiters were
+// reports a finished task (a ":memory:" database survives no crash, so its
+// tickets are always 0: nothing to wait for). Journal: WAL with
+// synchronous=NORMAL, so a committed transaction survives the process being
+// killed (it is in the WAL file; only an OS crash or power loss before the
+// next checkpoint's fsync can lose it). Checkpoints run on the writer after a commit's waiters were
 // told, not inside the COMMIT, so their fsyncs do not delay replies.
 // Reads that need SQL (ListTasks, a task not in memory) wait for the writer
 // to finish first. Pending changes are bounded (max_pending tasks: then the
