@@ -1,5 +1,8 @@
 #include "agentp2p/multistream/multistream.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "agentp2p/base/uvarint.hpp"
 
 namespace agentp2p::multistream {
@@ -65,6 +68,43 @@ awaitable<result<std::string>> select(core::byte_stream& s, std::span<const std:
     tried += protocols[i];
   }
   co_return make_error(errc::unsupported, "multistream: the peer supports none of: " + tried);
+}
+
+bytes lazy_proposal(std::string_view protocol) { return messages(protocol_id, protocol); }
+
+awaitable<result<void>> expect_echo(core::byte_stream& s, std::string_view protocol, const config& cfg) {
+  // The header has a known encoding: read it together with the first byte
+  // of the answer's length (there always is an answer after the header),
+  // two reads instead of four in the usual case.
+  constexpr std::size_t header_size = 1 + protocol_id.size() + 1;
+  std::array<std::uint8_t, header_size + uvarint::max_length> buf;
+  AP_CO_TRYV(co_await core::read_exact(s, mutable_byte_span(buf.data(), header_size + 1)));
+  static const bytes expected = messages(protocol_id);
+  if (!std::equal(expected.begin(), expected.end(), buf.begin())) {
+    auto text = as_string_view(byte_span(buf.data() + 1, header_size - 1));
+    co_return make_error(errc::protocol_error, "multistream: unexpected header " + quoted(text));
+  }
+  std::size_t used = 1;
+  std::uint64_t length = 0;
+  for (;;) {
+    AP_CO_TRY(auto decoded, uvarint::try_decode(byte_span(buf.data() + header_size, used)));
+    if (decoded) {
+      length = decoded->value;
+      break;
+    }
+    if (used == uvarint::max_length) co_return make_error(errc::too_large, "multistream: length prefix too long");
+    AP_CO_TRYV(co_await core::read_exact(s, mutable_byte_span(buf.data() + header_size + used, 1)));
+    ++used;
+  }
+  if (length > cfg.max_message_size + 1)
+    co_return make_error(errc::too_large, "multistream: message of " + std::to_string(length) + " bytes exceeds the limit");
+  bytes payload(length);
+  AP_CO_TRYV(co_await core::read_exact(s, payload));
+  AP_CO_TRY(auto answer, parse_message(payload));
+  if (answer == protocol) co_return ok();
+  if (answer == na) co_return make_error(errc::unsupported, "multistream: the peer does not support " + quoted(protocol));
+  co_return make_error(errc::protocol_error,
+                       "multistream: proposed " + quoted(protocol) + " but the peer answered " + quoted(answer));
 }
 
 awaitable<result<std::string>> handle(core::byte_stream& s, const support_fn& supports, const list_fn& list,
