@@ -34,6 +34,24 @@ std::string quoted(std::string_view s) {
   return out + "'";
 }
 
+// The header has a known encoding (length byte, text, newline): one exact
+// read instead of a length read and a payload read.
+constexpr std::size_t header_size = 1 + protocol_id.size() + 1;
+
+bool is_header(byte_span b) {
+  static const bytes expected = messages(protocol_id);
+  return b.size() == expected.size() && std::equal(expected.begin(), expected.end(), b.begin());
+}
+
+awaitable<result<void>> read_header(core::byte_stream& s) {
+  std::array<std::uint8_t, header_size> buf;
+  AP_CO_TRYV(co_await core::read_exact(s, buf));
+  if (!is_header(buf))
+    co_return make_error(errc::protocol_error,
+                         "multistream: unexpected header " + quoted(as_string_view(byte_span(buf).subspan(1, header_size - 2))));
+  co_return ok();
+}
+
 }  // namespace
 
 void append_message(bytes& out, std::string_view text) {
@@ -53,9 +71,7 @@ awaitable<result<std::string>> select(core::byte_stream& s, std::span<const std:
   if (protocols.empty()) co_return make_error(errc::invalid_argument, "multistream: no protocols to propose");
   // Header and first proposal go out together: one round trip in the common case.
   AP_CO_TRYV(co_await s.write(messages(protocol_id, protocols[0])));
-  AP_CO_TRY(auto header, co_await read_message(s, cfg));
-  if (header != protocol_id)
-    co_return make_error(errc::protocol_error, "multistream: unexpected header " + quoted(header));
+  AP_CO_TRYV(co_await read_header(s));
   std::string tried;
   for (std::size_t i = 0; i < protocols.size(); ++i) {
     if (i > 0) AP_CO_TRYV(co_await s.write(messages(protocols[i])));
@@ -73,15 +89,13 @@ awaitable<result<std::string>> select(core::byte_stream& s, std::span<const std:
 bytes lazy_proposal(std::string_view protocol) { return messages(protocol_id, protocol); }
 
 awaitable<result<void>> expect_echo(core::byte_stream& s, std::string_view protocol, const config& cfg) {
-  // The header has a known encoding: read it together with the first byte
-  // of the answer's length (there always is an answer after the header),
-  // two reads instead of four in the usual case.
-  constexpr std::size_t header_size = 1 + protocol_id.size() + 1;
+  // The header is read together with the first byte of the answer's length
+  // (there always is an answer after the header): two reads instead of four
+  // in the usual case.
   std::array<std::uint8_t, header_size + uvarint::max_length> buf;
   AP_CO_TRYV(co_await core::read_exact(s, mutable_byte_span(buf.data(), header_size + 1)));
-  static const bytes expected = messages(protocol_id);
-  if (!std::equal(expected.begin(), expected.end(), buf.begin())) {
-    auto text = as_string_view(byte_span(buf.data() + 1, header_size - 1));
+  if (!is_header(byte_span(buf.data(), header_size))) {
+    auto text = as_string_view(byte_span(buf.data() + 1, header_size - 2));
     co_return make_error(errc::protocol_error, "multistream: unexpected header " + quoted(text));
   }
   std::size_t used = 1;
@@ -110,9 +124,7 @@ awaitable<result<void>> expect_echo(core::byte_stream& s, std::string_view proto
 awaitable<result<std::string>> handle(core::byte_stream& s, const support_fn& supports, const list_fn& list,
                                       const config& cfg) {
   AP_CO_TRYV(co_await s.write(messages(protocol_id)));
-  AP_CO_TRY(auto header, co_await read_message(s, cfg));
-  if (header != protocol_id)
-    co_return make_error(errc::protocol_error, "multistream: unexpected header " + quoted(header));
+  AP_CO_TRYV(co_await read_header(s));
   for (std::size_t rejected = 0; rejected <= cfg.max_rejections;) {
     AP_CO_TRY(auto proposal, co_await read_message(s, cfg));
     if (proposal == ls) {
