@@ -86,7 +86,13 @@ void deadline_queue::unlink(deadline& d) noexcept {
   d.prev_ = d.next_ = nullptr;
   d.lane_ = nullptr;
   --armed_count_;
-  // The timer stays set: it wakes, finds nothing due and moves on.
+  // The timer stays set while other deadlines are armed: it wakes, finds
+  // nothing due and moves on. With none left it is cancelled, so an idle
+  // queue holds no pending wait (an io_context runs out of work as before).
+  if (armed_count_ == 0 && timer_at_ != deadline::clock::time_point::max()) {
+    timer_at_ = deadline::clock::time_point::max();
+    timer_.cancel();
+  }
 }
 
 void deadline_queue::schedule(deadline::clock::time_point at) {

@@ -20,7 +20,9 @@
 // entry lives in the caller's frame). The timer is armed for the earliest
 // deadline; one that was disarmed is not taken off the timer: the timer
 // wakes, finds nothing due, and re-arms for the next (about once per
-// deadline length under steady load, instead of a timer operation per wait).
+// deadline length under steady load, instead of a timer operation per wait);
+// when the last armed deadline goes, the timer's wait is cancelled, so an
+// idle queue keeps no work pending on its io_context.
 // Single-threaded: everything on the queue's executor (or strand).
 #pragma once
 

@@ -115,3 +115,18 @@ TEST(deadline_queue, the_queue_may_go_before_the_context_with_a_wait_pending) {
   ctx.run_for(20ms);
   EXPECT_EQ(t.resets, 0);
 }
+
+TEST(deadline_queue, an_idle_queue_leaves_its_context_without_work) {
+  asio::io_context ctx;
+  auto q = deadline_queue::create(ctx.get_executor());
+  target t;
+  {
+    resetting_deadline<target> d(q, t);
+    d.arm(std::chrono::hours(1), "x");
+  }
+  // run_for() returns as soon as nothing is pending (stopped); a timer wait
+  // still pending would hold it until the limit.
+  ctx.run_for(10s);
+  EXPECT_TRUE(ctx.stopped());
+  EXPECT_EQ(t.resets, 0);
+}
