@@ -557,6 +557,11 @@ awaitable<api_response> api::a2a_get(std::string id, std::string peer_text) {
   if (peer_text.empty() || peer_text == n.host().id().to_string()) {
     auto t = n.tasks().get(a2a::request_context{}, id);
     if (!t) co_return from_error(t.error());
+    if (a2a::ends_turn(t->status.state) && !n.tasks().is_durable(t->id)) {
+      // Report a finished turn only once it is committed to the task store.
+      auto saved = co_await n.tasks().durable(t->id);
+      if (!saved) co_return from_error(saved.error());
+    }
     co_return json_response(200, a2a::to_json(*t, a2a::dialect::v1_0));
   }
   auto peer = peer_field(peer_text);
@@ -571,6 +576,11 @@ awaitable<api_response> api::a2a_cancel(std::string id, std::string peer_text) {
   if (peer_text.empty() || peer_text == n.host().id().to_string()) {
     auto t = n.tasks().cancel(a2a::request_context{}, id);
     if (!t) co_return from_error(t.error());
+    if (a2a::ends_turn(t->status.state) && !n.tasks().is_durable(t->id)) {
+      // Report a finished turn only once it is committed to the task store.
+      auto saved = co_await n.tasks().durable(t->id);
+      if (!saved) co_return from_error(saved.error());
+    }
     co_return json_response(200, a2a::to_json(*t, a2a::dialect::v1_0));
   }
   auto peer = peer_field(peer_text);

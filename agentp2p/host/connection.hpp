@@ -50,26 +50,53 @@ class connection {
 // Finishing: close_write() when done sending, and read until end_of_stream
 // before dropping it; dropping a stream the peer may still write to resets it
 // (the peer's unread data is discarded), which is also how to abort one.
+//
+// A stream opened with host::new_stream_lazy() has not negotiated yet: its
+// first write (or close_write) carries the multistream proposal, and its
+// first read checks the peer's answer (errc::unsupported when refused).
 class stream final : public core::byte_stream {
  public:
   stream(std::shared_ptr<core::muxed_stream> s, std::string protocol, std::shared_ptr<const connection_info> conn)
       : stream_(std::move(s)), protocol_(std::move(protocol)), conn_(std::move(conn)) {}
+  struct lazy_t {};
+  static constexpr lazy_t lazy{};
+  stream(lazy_t, std::shared_ptr<core::muxed_stream> s, std::string protocol,
+         std::shared_ptr<const connection_info> conn);
 
   const std::string& protocol() const noexcept { return protocol_; }
   const connection_info& connection() const noexcept { return *conn_; }
   const crypto::peer_id& remote_peer() const noexcept { return conn_->remote_peer; }
 
   executor get_executor() const override { return stream_->get_executor(); }
-  awaitable<result<std::size_t>> read_some(mutable_byte_span buf) override { return stream_->read_some(buf); }
-  awaitable<result<void>> write(byte_span data) override { return stream_->write(data); }
-  awaitable<result<void>> write_v(std::span<const byte_span> parts) override { return stream_->write_v(parts); }
-  awaitable<result<void>> close_write() override { return stream_->close_write(); }
+  awaitable<result<std::size_t>> read_some(mutable_byte_span buf) override {
+    if (!echo_pending_) return stream_->read_some(buf);
+    return read_after_echo(buf);
+  }
+  awaitable<result<void>> write(byte_span data) override {
+    if (proposal_.empty()) return stream_->write(data);
+    return write_with_proposal(data);
+  }
+  awaitable<result<void>> write_v(std::span<const byte_span> parts) override {
+    if (proposal_.empty()) return stream_->write_v(parts);
+    return write_v_with_proposal(parts);
+  }
+  awaitable<result<void>> close_write() override {
+    if (proposal_.empty()) return stream_->close_write();
+    return close_after_proposal();
+  }
   void reset() override { stream_->reset(); }
 
  private:
+  awaitable<result<std::size_t>> read_after_echo(mutable_byte_span buf);
+  awaitable<result<void>> write_with_proposal(byte_span data);
+  awaitable<result<void>> write_v_with_proposal(std::span<const byte_span> parts);
+  awaitable<result<void>> close_after_proposal();
+
   std::shared_ptr<core::muxed_stream> stream_;
   std::string protocol_;
   std::shared_ptr<const connection_info> conn_;
+  bytes proposal_;             // lazy select: still to be sent before our first byte
+  bool echo_pending_ = false;  // lazy select: the peer's answer is still to be read
 };
 
 }  // namespace agentp2p::host

@@ -8,6 +8,7 @@
 
 #include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/deadline.hpp"
+#include "agentp2p/base/deadline_queue.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/host/interface_addrs.hpp"
 #include "agentp2p/host/upgrader.hpp"
@@ -83,6 +84,7 @@ host::host(executor ex, parts p)
       gater_(config_.gater),
       inbound_limiter_(config_.inbound),
       peers_(config_.peer_store),
+      deadlines_(deadline_queue::create(ex)),
       tasks_(ex) {}
 
 host::~host() = default;
@@ -440,11 +442,15 @@ awaitable<void> host::handle_stream(std::shared_ptr<core::muxed_stream> s, std::
   ++*negotiating;
   // The peer's id goes into messages only on failure (the log line below):
   // encoding it for every stream showed up in profiles.
-  auto chosen = co_await with_deadline(multistream::handle(*s, supports, list), config_.stream_negotiation_timeout,
-                                       "stream negotiation");
+  // The deadline resets the stream, which ends the negotiation's wait.
+  resetting_deadline<core::muxed_stream> negotiation(deadlines_, *s);
+  negotiation.arm(config_.stream_negotiation_timeout, "stream negotiation");
+  auto chosen = co_await multistream::handle(*s, supports, list);
+  negotiation.disarm();
   --*negotiating;
   if (!chosen) {
-    log::debug("inbound stream from " + info->remote_peer.to_string() + " failed: " + chosen.error().what());
+    auto e = negotiation.expired() ? negotiation.timeout_error() : std::move(chosen).error();
+    log::debug("inbound stream from " + info->remote_peer.to_string() + " failed: " + e.what());
     s->reset();
     co_return;
   }
@@ -513,16 +519,29 @@ awaitable<result<std::shared_ptr<stream>>> host::new_stream(const std::shared_pt
                                                             std::vector<std::string> protocols) {
   if (protocols.empty()) co_return make_error(errc::invalid_argument, "new_stream: no protocols given");
   AP_CO_TRY(auto s, co_await conn->muxed().open_stream());
-  auto chosen = co_await with_deadline(multistream::select(*s, protocols), config_.stream_negotiation_timeout,
-                                       "negotiating " + protocols.front());
+  // The deadline resets the stream, which ends the negotiation's wait.
+  resetting_deadline<core::muxed_stream> negotiation(deadlines_, *s);
+  negotiation.arm(config_.stream_negotiation_timeout, "negotiating");
+  auto chosen = co_await multistream::select(*s, protocols);
+  negotiation.disarm();
   if (!chosen) {
-    auto e = std::move(chosen).error();
+    auto e = negotiation.expired() ? make_error(errc::timeout, "negotiating " + protocols.front() + " timed out after " +
+                                                             describe_duration(config_.stream_negotiation_timeout))
+                             : std::move(chosen).error();
     e.message += " with " + conn->remote_peer().to_string();  // only on failure: encoding ids costs
     s->reset();
     co_return e;
   }
   emit(stream_opened{conn->shared_info(), *chosen, direction::outbound});
   co_return std::make_shared<stream>(std::move(s), std::move(*chosen), conn->shared_info());
+}
+
+awaitable<result<std::shared_ptr<stream>>> host::new_stream_lazy(const std::shared_ptr<connection>& conn,
+                                                                 std::string_view protocol) {
+  AP_CO_TRY(auto s, co_await conn->muxed().open_stream());
+  std::string id(protocol);
+  emit(stream_opened{conn->shared_info(), id, direction::outbound});
+  co_return std::make_shared<stream>(stream::lazy, std::move(s), std::move(id), conn->shared_info());
 }
 
 awaitable<result<std::shared_ptr<stream>>> host::new_stream(const crypto::peer_id& peer, std::string_view protocol) {

@@ -35,6 +35,10 @@
 #include "agentp2p/host/stream_router.hpp"
 #include "agentp2p/security/pnet/psk.hpp"
 
+namespace agentp2p {
+class deadline_queue;  // base/deadline_queue.hpp
+}
+
 namespace agentp2p::host {
 
 using namespace std::chrono_literals;
@@ -123,6 +127,22 @@ class host : public std::enable_shared_from_this<host> {
   awaitable<result<std::shared_ptr<stream>>> new_stream(const std::shared_ptr<connection>& conn,
                                                         std::string_view protocol);
 
+  // Opens a stream proposing `protocol` without waiting for the peer's
+  // answer (lazy multistream-select, as js-libp2p and go-libp2p do for a
+  // protocol they expect the peer to speak): the proposal travels with the
+  // first write, so a request/response costs no extra round trip. The first
+  // read checks the answer: errc::unsupported ("the peer does not support
+  // ...") when the peer refused it, and the stream is reset. Bound the
+  // exchange with a deadline as usual (stream_negotiation_timeout does not
+  // apply: there is no separate negotiation to wait for).
+  awaitable<result<std::shared_ptr<stream>>> new_stream_lazy(const std::shared_ptr<connection>& conn,
+                                                             std::string_view protocol);
+  // An open connection to `peer`, if any (no dial).
+  std::shared_ptr<connection> open_connection(const crypto::peer_id& peer) const { return find_open(peer); }
+
+  // One timer for the host's per-stream deadlines (base/deadline_queue.hpp).
+  const std::shared_ptr<deadline_queue>& deadlines() const noexcept { return deadlines_; }
+
   // Handler for inbound streams of protocol `id` (and of any id `match`
   // accepts). Each stream's handler runs as its own coroutine owned by the host.
   void set_stream_handler(std::string id, stream_handler handler, protocol_matcher match = {});
@@ -199,6 +219,7 @@ class host : public std::enable_shared_from_this<host> {
   std::deque<std::shared_ptr<dial_waiter>> dial_queue_;
   std::map<std::uint64_t, std::shared_ptr<event_handler>> subscribers_;
   std::uint64_t next_token_ = 1;
+  std::shared_ptr<deadline_queue> deadlines_;
   task_group tasks_;
   bool closed_ = false;
 };

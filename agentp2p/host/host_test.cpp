@@ -106,6 +106,66 @@ TEST(host, unsupported_protocol_is_reported_and_connection_survives) {
   });
 }
 
+TEST(host, lazy_stream_sends_its_proposal_with_the_first_write) {
+  asio::io_context ctx;
+  auto p = make_pair(ctx);
+  auto got = test::run<std::string>(ctx, [&](executor) -> awaitable<std::string> {
+    auto conn = co_await p.a->connect(p.b_addr);
+    EXPECT_TRUE(conn);
+    if (!conn) co_return "";
+    std::string out;
+    // Twice on one connection: write first, and close_write with nothing written.
+    auto s = co_await p.a->new_stream_lazy(*conn, echo_id);
+    EXPECT_TRUE(s) << s.error().what();
+    if (!s) co_return "";
+    EXPECT_EQ((*s)->protocol(), echo_id);
+    (void)co_await (*s)->write(as_bytes("hello"));
+    (void)co_await (*s)->close_write();
+    auto reply = co_await core::read_to_end(**s, 100);
+    out = reply ? std::string(as_string_view(*reply)) : reply.error().what();
+    auto empty = co_await p.a->new_stream_lazy(*conn, echo_id);
+    if (empty) {
+      auto closed = co_await (*empty)->close_write();
+      EXPECT_TRUE(closed);
+      auto nothing = co_await core::read_to_end(**empty, 100);
+      EXPECT_TRUE(nothing && nothing->empty());
+    }
+    co_await p.a->close();
+    co_await p.b->close();
+    co_return out;
+  });
+  EXPECT_EQ(got, "hello");
+}
+
+TEST(host, lazy_stream_to_a_peer_without_the_protocol_fails_its_first_read_clearly) {
+  asio::io_context ctx;
+  auto p = make_pair(ctx);
+  auto err = test::run<agentp2p::error>(ctx, [&](executor) -> awaitable<agentp2p::error> {
+    auto conn = co_await p.a->connect(p.b_addr);
+    EXPECT_TRUE(conn);
+    if (!conn) co_return agentp2p::error{};
+    auto s = co_await p.a->new_stream_lazy(*conn, "/nope/1.0.0");
+    EXPECT_TRUE(s);  // nothing is known yet
+    agentp2p::error e;
+    if (s) {
+      // The payload goes to a peer that refuses the protocol; the read says so.
+      auto w = co_await (*s)->write(as_bytes("{\"id\":\"1\"}\n"));
+      EXPECT_TRUE(w) << w.error().what();
+      auto r = co_await core::read_to_end(**s, 100);
+      EXPECT_FALSE(r);
+      if (!r) e = r.error();
+    }
+    // The connection is fine for the next stream.
+    auto good = co_await p.a->new_stream(p.b->id(), echo_id);
+    EXPECT_TRUE(good);
+    co_await p.a->close();
+    co_await p.b->close();
+    co_return e;
+  });
+  EXPECT_TRUE(err.is(errc::unsupported)) << err.what();
+  EXPECT_EQ(err.message, "multistream: the peer does not support '/nope/1.0.0'");
+}
+
 TEST(host, publishes_connection_events_on_both_sides) {
   asio::io_context ctx;
   auto p = make_pair(ctx);

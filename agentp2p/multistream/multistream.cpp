@@ -1,5 +1,8 @@
 #include "agentp2p/multistream/multistream.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "agentp2p/base/uvarint.hpp"
 
 namespace agentp2p::multistream {
@@ -31,6 +34,24 @@ std::string quoted(std::string_view s) {
   return out + "'";
 }
 
+// The header has a known encoding (length byte, text, newline): one exact
+// read instead of a length read and a payload read.
+constexpr std::size_t header_size = 1 + protocol_id.size() + 1;
+
+bool is_header(byte_span b) {
+  static const bytes expected = messages(protocol_id);
+  return b.size() == expected.size() && std::equal(expected.begin(), expected.end(), b.begin());
+}
+
+awaitable<result<void>> read_header(core::byte_stream& s) {
+  std::array<std::uint8_t, header_size> buf;
+  AP_CO_TRYV(co_await core::read_exact(s, buf));
+  if (!is_header(buf))
+    co_return make_error(errc::protocol_error,
+                         "multistream: unexpected header " + quoted(as_string_view(byte_span(buf).subspan(1, header_size - 2))));
+  co_return ok();
+}
+
 }  // namespace
 
 void append_message(bytes& out, std::string_view text) {
@@ -50,9 +71,7 @@ awaitable<result<std::string>> select(core::byte_stream& s, std::span<const std:
   if (protocols.empty()) co_return make_error(errc::invalid_argument, "multistream: no protocols to propose");
   // Header and first proposal go out together: one round trip in the common case.
   AP_CO_TRYV(co_await s.write(messages(protocol_id, protocols[0])));
-  AP_CO_TRY(auto header, co_await read_message(s, cfg));
-  if (header != protocol_id)
-    co_return make_error(errc::protocol_error, "multistream: unexpected header " + quoted(header));
+  AP_CO_TRYV(co_await read_header(s));
   std::string tried;
   for (std::size_t i = 0; i < protocols.size(); ++i) {
     if (i > 0) AP_CO_TRYV(co_await s.write(messages(protocols[i])));
@@ -67,12 +86,45 @@ awaitable<result<std::string>> select(core::byte_stream& s, std::span<const std:
   co_return make_error(errc::unsupported, "multistream: the peer supports none of: " + tried);
 }
 
+bytes lazy_proposal(std::string_view protocol) { return messages(protocol_id, protocol); }
+
+awaitable<result<void>> expect_echo(core::byte_stream& s, std::string_view protocol, const config& cfg) {
+  // The header is read together with the first byte of the answer's length
+  // (there always is an answer after the header): two reads instead of four
+  // in the usual case.
+  std::array<std::uint8_t, header_size + uvarint::max_length> buf;
+  AP_CO_TRYV(co_await core::read_exact(s, mutable_byte_span(buf.data(), header_size + 1)));
+  if (!is_header(byte_span(buf.data(), header_size))) {
+    auto text = as_string_view(byte_span(buf.data() + 1, header_size - 2));
+    co_return make_error(errc::protocol_error, "multistream: unexpected header " + quoted(text));
+  }
+  std::size_t used = 1;
+  std::uint64_t length = 0;
+  for (;;) {
+    AP_CO_TRY(auto decoded, uvarint::try_decode(byte_span(buf.data() + header_size, used)));
+    if (decoded) {
+      length = decoded->value;
+      break;
+    }
+    if (used == uvarint::max_length) co_return make_error(errc::too_large, "multistream: length prefix too long");
+    AP_CO_TRYV(co_await core::read_exact(s, mutable_byte_span(buf.data() + header_size + used, 1)));
+    ++used;
+  }
+  if (length > cfg.max_message_size + 1)
+    co_return make_error(errc::too_large, "multistream: message of " + std::to_string(length) + " bytes exceeds the limit");
+  bytes payload(length);
+  AP_CO_TRYV(co_await core::read_exact(s, payload));
+  AP_CO_TRY(auto answer, parse_message(payload));
+  if (answer == protocol) co_return ok();
+  if (answer == na) co_return make_error(errc::unsupported, "multistream: the peer does not support " + quoted(protocol));
+  co_return make_error(errc::protocol_error,
+                       "multistream: proposed " + quoted(protocol) + " but the peer answered " + quoted(answer));
+}
+
 awaitable<result<std::string>> handle(core::byte_stream& s, const support_fn& supports, const list_fn& list,
                                       const config& cfg) {
   AP_CO_TRYV(co_await s.write(messages(protocol_id)));
-  AP_CO_TRY(auto header, co_await read_message(s, cfg));
-  if (header != protocol_id)
-    co_return make_error(errc::protocol_error, "multistream: unexpected header " + quoted(header));
+  AP_CO_TRYV(co_await read_header(s));
   for (std::size_t rejected = 0; rejected <= cfg.max_rejections;) {
     AP_CO_TRY(auto proposal, co_await read_message(s, cfg));
     if (proposal == ls) {

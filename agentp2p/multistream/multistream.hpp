@@ -29,6 +29,17 @@ struct config {
 awaitable<result<std::string>> select(core::byte_stream& s, std::span<const std::string> protocols,
                                       const config& cfg = {});
 
+// Lazy (optimistic) select, for a protocol the initiator expects the peer to
+// speak (js-libp2p's lazySelect, go-multistream's SelectProtoOrFail with
+// lazy handshake): lazy_proposal() is the header + proposal, sent together
+// with the first payload, with no round trip before it; expect_echo() reads
+// the responder's header and answer before the first payload read.
+// errc::unsupported ("the peer does not support <protocol>") when the
+// responder answers "na" — the payload sent along went to a peer that
+// discards it (it reads it as further proposals, which fail).
+bytes lazy_proposal(std::string_view protocol);
+awaitable<result<void>> expect_echo(core::byte_stream& s, std::string_view protocol, const config& cfg = {});
+
 // Responder: answers proposals, accepting the first for which supports()
 // is true, and "ls" with the list from `list` (may be empty).
 using support_fn = std::function<bool(std::string_view)>;

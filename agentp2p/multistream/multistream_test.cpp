@@ -125,3 +125,60 @@ TEST(multistream, wrong_header_is_protocol_error) {
   auto r = respond_to_raw(raw);
   EXPECT_TRUE(r.error().is(errc::protocol_error));
 }
+
+namespace {
+
+// What expect_echo() says when the responder sends `raw` (and then closes).
+result<void> echo_of_raw(bytes raw) {
+  asio::io_context ctx;
+  return test::run<result<void>>(ctx, [&](executor) -> awaitable<result<void>> {
+    auto pair = co_await test::make_stream_pair();
+    (void)co_await pair.b->write(raw);
+    (void)co_await pair.b->close_write();
+    co_return co_await multistream::expect_echo(*pair.a, "/praxis/tool/1.0.0");
+  });
+}
+
+bytes answer(std::string_view header, std::string_view text) {
+  bytes out;
+  multistream::append_message(out, header);
+  multistream::append_message(out, text);
+  return out;
+}
+
+}  // namespace
+
+TEST(multistream, lazy_select_accepts_the_echo_and_reports_na_as_unsupported) {
+  EXPECT_TRUE(echo_of_raw(answer(multistream::protocol_id, "/praxis/tool/1.0.0")));
+  auto na = echo_of_raw(answer(multistream::protocol_id, "na"));
+  ASSERT_FALSE(na);
+  EXPECT_TRUE(na.error().is(errc::unsupported));
+  EXPECT_EQ(na.error().message, "multistream: the peer does not support '/praxis/tool/1.0.0'");
+  auto other = echo_of_raw(answer(multistream::protocol_id, "/other/1.0.0"));
+  ASSERT_FALSE(other);
+  EXPECT_TRUE(other.error().is(errc::protocol_error)) << other.error().what();
+  auto header = echo_of_raw(answer("/multistream/2.0.0", "/praxis/tool/1.0.0"));
+  ASSERT_FALSE(header);
+  EXPECT_TRUE(header.error().is(errc::protocol_error)) << header.error().what();
+}
+
+TEST(multistream, lazy_select_bounds_and_checks_the_answer) {
+  bytes huge;
+  multistream::append_message(huge, multistream::protocol_id);
+  uvarint::append(huge, 100000);  // announced, never sent: refused before reading
+  auto big = echo_of_raw(huge);
+  ASSERT_FALSE(big);
+  EXPECT_TRUE(big.error().is(errc::too_large)) << big.error().what();
+  bytes truncated;
+  multistream::append_message(truncated, multistream::protocol_id);
+  auto ended = echo_of_raw(truncated);  // the peer closed after its header
+  EXPECT_FALSE(ended);
+  bytes no_newline;
+  multistream::append_message(no_newline, multistream::protocol_id);
+  uvarint::append(no_newline, 2);
+  no_newline.push_back('n');
+  no_newline.push_back('a');
+  auto bad = echo_of_raw(no_newline);
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(bad.error().is(errc::protocol_error)) << bad.error().what();
+}

@@ -1,7 +1,9 @@
 // A2A over HTTP test server: a task manager with the default tool executor
 // (tools echo, sleep, fail) behind agentp2p's HTTP binding, no libp2p host.
 // Prints {"url": "http://127.0.0.1:<port>"} when ready; SIGINT/SIGTERM stop it.
-//   agentp2p_a2a_http_server [--port N]
+//   agentp2p_a2a_http_server [--port N] [--db PATH]
+// --db: the task database (default ":memory:"; the benchmark gives a file, as
+// a node has, so the durability waits cost what they cost in production).
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -69,10 +71,13 @@ awaitable<void> wait_and_close(asio::signal_set* signals, http::server* srv, std
 
 int main(int argc, char** argv) {
   std::uint16_t port = 0;
-  for (int i = 1; i + 1 < argc; ++i)
+  std::string db = ":memory:";
+  for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--port") port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
+    if (std::string(argv[i]) == "--db") db = argv[i + 1];
+  }
   asio::io_context ctx;
-  auto store = a2a::sqlite_task_store::open(":memory:");
+  auto store = a2a::sqlite_task_store::open(db);
   if (!store) {
     std::cerr << store.error().what() << "\n";
     return 1;

@@ -18,6 +18,8 @@
 #   restart   the server restarts with the same identity and data directory:
 #             same peer id, the A2A task and its result are still there, and
 #             a client that kept calling recovers
+#   crash     the server is SIGKILLed right after answering an A2A task
+#             (completed): restarted, it still has the task and its artifact
 #   partition the link goes down for 3 s and comes back: calls recover
 # Exits 77 (ctest: skipped) when not root or `ip netns` is unavailable.
 set -euo pipefail
@@ -68,6 +70,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 json_field() { grep -o "\"$2\":[^,}]*" <<<"$1" | head -n1 | cut -d: -f2- | tr -d '"'; }
 
 start_server() {
+  # A restart must not read the previous server's line: the redirection below
+  # truncates the file only once the background job runs.
+  rm -f "$work/server.out"
   ip netns exec "$ns_s" "$peer_bin" serve --data-dir "$work/server" --listen /ip4/10.78.0.1/tcp/4101 \
     >"$work/server.out" 2>>"$work/server.err" &
   server_pid=$!
@@ -91,22 +96,22 @@ first_peer=$peer_id
 echo "server $peer_id"
 
 # --- baseline
-out=$(client call --target "$target" --count 20)
+out=$(client call --target "$target" --count 20) || true
 echo "figures: baseline $out"
 [[ $(json_field "$out" failed) == 0 ]] || fail "baseline calls failed"
 
 # --- A2A task before the restart
-sent=$(client a2a-send --target "$target")
+sent=$(client a2a-send --target "$target") || true
 task_id=$(json_field "$sent" task)
 [[ $(json_field "$sent" state) == completed ]] || fail "A2A task did not complete: $sent"
 
 # --- lossy link
 lossy_calls() {  # lossy_calls HOW TARGET
   local how=$1 via=$2 out
-  out=$(client call --target "$via" --tool blob --args '{"bytes":1048576}' --count 1 --deadline-ms 60000)
+  out=$(client call --target "$via" --tool blob --args '{"bytes":1048576}' --count 1 --deadline-ms 60000) || true
   echo "figures: lossy ($how) 1MiB transfer $out"
   [[ $(json_field "$out" ok) == 1 ]] || fail "1 MiB transfer over the lossy link ($how) failed"
-  out=$(client call --target "$via" --count 20 --deadline-ms 20000)
+  out=$(client call --target "$via" --count 20 --deadline-ms 20000) || true
   echo "figures: lossy ($how) 20 calls $out"
   [[ $(json_field "$out" ok) == 20 ]] || fail "calls over the lossy link ($how) failed"
 }
@@ -137,7 +142,7 @@ kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true
 sleep 1
 start_server
 [[ $peer_id == "$first_peer" ]] || fail "peer id changed across the restart: $first_peer -> $peer_id"
-got=$(client a2a-get --target "$target" --task "$task_id")
+got=$(client a2a-get --target "$target" --task "$task_id") || fail "a2a-get after the restart failed: $got"
 echo "figures: restart task $got"
 [[ $(json_field "$got" state) == completed && $(json_field "$got" artifacts) -ge 1 ]] || fail "task lost across the restart: $got"
 wait "${bg_pids[-1]}" || true
@@ -159,6 +164,17 @@ echo "figures: partition $out"
 [[ $(json_field "$out" failed) -gt 0 ]] || echo "note: no call failed during the partition"
 last_window=$(grep -o '"windows":\[.*\]' <<<"$out" | grep -o '{"ok":[0-9]*' | tail -n2 | head -n1 | grep -o '[0-9]*$')
 [[ ${last_window:-0} -gt 0 ]] || fail "calls did not recover after the partition healed"
+
+# --- crash right after an acknowledged A2A task: SIGKILL (no clean stop), restart, the task is there
+sent=$(client a2a-send --target "$target") || true
+kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null || true
+crash_task=$(json_field "$sent" task)
+[[ $(json_field "$sent" state) == completed ]] || fail "A2A task before the crash did not complete: $sent"
+start_server
+got=$(client a2a-get --target "$target" --task "$crash_task") || true
+echo "figures: crash task $got"
+[[ $(json_field "$got" state) == completed && $(json_field "$got" artifacts) -ge 1 ]] ||
+  fail "a task reported completed was lost when the server was killed: $got"
 
 # --- SIGKILL mid-call (last: the server is gone afterwards)
 client call --target "$target" --tool sleep --args '{"ms":20000}' --count 1 --deadline-ms 4000 >"$work/kill.out" &

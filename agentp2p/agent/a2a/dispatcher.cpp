@@ -109,17 +109,25 @@ awaitable<result<void>> dispatcher::handle(rpc_request req, request_context call
     default:
       break;
   }
-  auto reply = unary(req, m->kind, m->version, caller);
+  std::string ended;  // a task the reply reports at the end of its turn
+  auto reply = unary(req, m->kind, m->version, caller, ended);
+  if (!ended.empty() && !tasks_->is_durable(ended)) {
+    // Acknowledged means durable: commit that state before reporting it.
+    auto saved = co_await tasks_->durable(ended);
+    if (!saved) reply = make_error(req.id, saved.error());
+  }
   co_return co_await out.send(std::move(reply));
 }
 
-json::value dispatcher::unary(const rpc_request& req, int kind, dialect d, const request_context& caller) {
+json::value dispatcher::unary(const rpc_request& req, int kind, dialect d, const request_context& caller,
+                              std::string& ended) {
   switch (kind) {
     case get_kind: {
       auto p = parse_task_id_params(req.params, config_.limits);
       if (!p) return make_error(req.id, p.error());
       auto t = tasks_->get(caller, p->id, p->history_length);
       if (!t) return make_error(req.id, t.error());
+      if (ends_turn(t->status.state)) ended = t->id;
       return make_result(req.id, to_json(*t, d));
     }
     case cancel_kind: {
@@ -127,6 +135,7 @@ json::value dispatcher::unary(const rpc_request& req, int kind, dialect d, const
       if (!p) return make_error(req.id, p.error());
       auto t = tasks_->cancel(caller, p->id);
       if (!t) return make_error(req.id, t.error());
+      ended = t->id;  // canceled
       return make_result(req.id, to_json(*t, d));
     }
     case list_kind: {
@@ -166,6 +175,12 @@ awaitable<result<void>> dispatcher::send_message(rpc_request req, dialect d, req
   }
   auto t = tasks_->get(caller, sent->task.id, p->history_length);
   if (!t) co_return co_await out.send(make_error(req.id, t.error()));
+  if (ends_turn(t->status.state) && !tasks_->is_durable(t->id)) {
+    // Acknowledged means durable: the reply waits for the commit (shared
+    // with every other change pending now), not the network thread.
+    auto saved = co_await tasks_->durable(t->id);
+    if (!saved) co_return co_await out.send(make_error(req.id, saved.error()));
+  }
   co_return co_await out.send(make_result(req.id, stream_item_json(*t, d)));
 }
 
@@ -206,6 +221,14 @@ awaitable<result<void>> dispatcher::pump(const json::value& id, dialect d, std::
     }
     if (!*ev) co_return ok();  // the manager is closing
     bool last = ends_stream(**ev);
+    if (last) {
+      // The final event says the turn ended: commit that first.
+      std::string task_id = std::get<status_update>(**ev).task_id;
+      if (!tasks_->is_durable(task_id)) {
+        auto saved = co_await tasks_->durable(task_id);
+        if (!saved) co_return co_await out.send(make_error(id, saved.error()));
+      }
+    }
     AP_CO_TRYV(co_await out.send(make_result(id, stream_item_json(**ev, d))));
     if (last) co_return ok();
   }

@@ -66,7 +66,10 @@ class dispatcher {
   awaitable<result<void>> resubscribe(rpc_request req, dialect d, request_context caller, response_sink& out);
   awaitable<result<void>> pump(const boost::json::value& id, dialect d, std::shared_ptr<subscription> events,
                                response_sink& out);
-  boost::json::value unary(const rpc_request& req, int kind, dialect d, const request_context& caller);
+  // `ended`: set to the task's id when the reply reports a task whose turn
+  // ended (the caller commits it before answering).
+  boost::json::value unary(const rpc_request& req, int kind, dialect d, const request_context& caller,
+                           std::string& ended);
 
   std::shared_ptr<task_manager> tasks_;
   card_config card_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -161,6 +162,7 @@ struct sqlite_task_store::impl {
     std::string owner;
     task_state state = task_state::unknown;
     std::int64_t updated_ms = 0;
+    std::uint64_t batch = 0;  // the write batch that last wrote it (0: loaded at open)
   };
   struct owner_index {
     std::size_t count = 0;
@@ -533,10 +535,12 @@ struct sqlite_task_store::impl {
         op(b, upsert_artifact).text(id).text(a.artifact_id).text(to_text(to_json(a, dialect::v1_0)));
   }
 
-  // On the writer thread.
-  result<void> run_batch(const batch& b) {
+  // On the writer thread (or inline when there is none): every batch in one
+  // transaction, in order.
+  result<void> run_batches(const std::vector<batch>& group) {
     return transaction([&]() -> result<void> {
-      for (const auto& o : b) {
+      for (const auto& b : group)
+        for (const auto& o : b) {
         use u(db, *o.st);
         for (int n = 0; n < o.count; ++n) {
           const auto& a = o.args[static_cast<std::size_t>(n)];
@@ -548,49 +552,112 @@ struct sqlite_task_store::impl {
             u.null(n + 1);
         }
         AP_TRYV(u.run());
-      }
+        }
       return ok();
     });
   }
 
-  // The writer thread: runs batches in order, one transaction each. The
-  // network thread waits for it only when the queue is full or before it
-  // reads SQL itself (the connection is never used by both at once).
-  static constexpr std::size_t max_queued_batches = 8;
+  // The writer thread: takes every queued batch at once and commits them in
+  // one transaction (group commit: the batches that queued up while it was
+  // busy share the next commit). The network thread never waits for it to
+  // write, only before it reads SQL itself (the connection is never used by
+  // both at once) and, asynchronously, in the task manager's durability
+  // waits (commit_outcome + the listener).
+  //
+  // Batches are numbered in order (submitted_seq, network thread);
+  // done_seq is the last one the writer finished, first_failed the first
+  // one whose transaction failed (0: none).
   std::mutex writer_mutex;
   std::condition_variable writer_work, writer_done;
   std::deque<batch> queued;
+  std::size_t queued_ops = 0;
+  std::atomic<std::size_t> backlog{0};  // queued_ops, for overloaded()
   bool writer_busy = false;
   bool writer_stop = false;
   std::thread writer;
+  std::uint64_t submitted_seq = 0;
+  std::atomic<std::uint64_t> done_seq{0};
+  std::atomic<std::uint64_t> first_failed{0};
+  std::string failure;  // writer_mutex
+  bool persistent = true;  // false for ":memory:"
+  std::mutex listener_mutex;  // held while the listener runs, so clearing it waits for a running call
+  std::function<void()> listener;
+
+  // Checkpoints (copying the WAL back into the database, with the fsyncs of
+  // synchronous=NORMAL) run after a commit's waiters were notified rather
+  // than inside the COMMIT (SQLite's autocheckpoint), so they delay the next
+  // batch (which grows meanwhile) instead of the replies waiting for this one.
+  static constexpr int checkpoint_frames = 1000;  // SQLite's default threshold
+  int wal_frames = 0;                             // writer thread
+
+  static int on_wal_commit(void* self, sqlite3*, const char*, int frames) {
+    static_cast<impl*>(self)->wal_frames = frames;
+    return SQLITE_OK;
+  }
+
+  void checkpoint_if_due() {
+    if (wal_frames < checkpoint_frames) return;
+    wal_frames = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) log::warn(db_error(db, "checkpoint").what());
+  }
 
   void start_writer() {
     writer = std::thread([this] { writer_loop(); });
   }
 
+  // After batches up to `last` (from `first`) were written or failed.
+  void finished(std::uint64_t first, std::uint64_t last, const result<void>& r) {
+    {
+      std::lock_guard lock(writer_mutex);
+      if (!r && first_failed.load(std::memory_order_relaxed) == 0) {
+        failure = r.error().what();
+        first_failed.store(first, std::memory_order_release);
+      }
+      done_seq.store(last, std::memory_order_release);
+    }
+    std::lock_guard lock(listener_mutex);
+    if (listener) listener();
+  }
+
   void writer_loop() {
+    std::vector<batch> group;
     for (;;) {
       std::unique_lock lock(writer_mutex);
       writer_work.wait(lock, [&] { return writer_stop || !queued.empty(); });
       if (queued.empty()) return;  // stopping, and everything is written
-      batch b = std::move(queued.front());
-      queued.pop_front();
+      std::size_t ops = queued_ops;
+      for (auto& b : queued) group.push_back(std::move(b));
+      queued.clear();
+      queued_ops = 0;
+      backlog.store(0, std::memory_order_relaxed);
+      std::uint64_t last = submitted_seq_seen;
+      std::uint64_t first = last - group.size() + 1;
       writer_busy = true;
       lock.unlock();
-      if (auto r = run_batch(b); !r)
-        log::error(std::string("a2a task store: writing ") + std::to_string(b.size()) +
+      auto r = run_batches(group);
+      if (!r)
+        log::error(std::string("a2a task store: writing ") + std::to_string(ops) +
                    " changes failed (they are lost): " + r.error().what());
-      b.clear();
+      group.clear();
+      finished(first, last, r);
+      checkpoint_if_due();  // after the waiters were told (still writer_busy: the connection is ours)
       lock.lock();
       writer_busy = false;
       writer_done.notify_all();
     }
   }
 
+  // The number of the last queued batch, as the writer sees it.
+  std::uint64_t submitted_seq_seen = 0;  // writer_mutex
+
   void submit(batch b) {
-    std::unique_lock lock(writer_mutex);
-    writer_done.wait(lock, [&] { return queued.size() < max_queued_batches; });
+    std::size_t n = b.size();
+    std::lock_guard lock(writer_mutex);
     queued.push_back(std::move(b));
+    queued_ops += n;
+    backlog.store(queued_ops, std::memory_order_relaxed);
+    submitted_seq_seen = submitted_seq;
     writer_work.notify_one();
   }
 
@@ -610,6 +677,18 @@ struct sqlite_task_store::impl {
     writer.join();
   }
 
+  std::optional<result<void>> outcome(std::uint64_t ticket) {
+    if (ticket > done_seq.load(std::memory_order_acquire)) return std::nullopt;
+    auto f = first_failed.load(std::memory_order_acquire);
+    if (f != 0 && f <= ticket) {
+      std::lock_guard lock(writer_mutex);
+      return result<void>(agentp2p::error(
+          errc::io_error, "a2a task store: writing to the database failed (" + failure +
+                              "); changes since then may be lost, so results are not confirmed as saved"));
+    }
+    return result<void>(ok());
+  }
+
   // Hands every pending change to the writer.
   result<void> flush() {
     if (pending.empty() && pending_deletes.empty()) return ok();
@@ -621,21 +700,30 @@ struct sqlite_task_store::impl {
       op(b, delete_task).text(id);
     }
     pending_deletes.clear();
+    const auto seq = submitted_seq + 1;  // this batch's number
     for (const auto& id : pending) {
       auto it = cache.find(id);
       if (it == cache.end()) continue;
       auto& c = it->second;
       task_ops(b, id, c);
+      if (auto m = index.find(id); m != index.end()) m->second.batch = seq;
       c.is_new = c.status_dirty = c.queued = false;
       c.unsaved_messages = 0;
       c.trim_to.reset();
       c.dirty_artifacts.clear();
     }
     pending.clear();
-    if (writer.joinable())
+    ++submitted_seq;  // == seq
+    if (writer.joinable()) {
       submit(std::move(b));
-    else
-      AP_TRYV(run_batch(b));
+    } else {
+      std::vector<batch> group;
+      group.push_back(std::move(b));
+      auto r = run_batches(group);
+      finished(seq, seq, r);
+      checkpoint_if_due();
+      AP_TRYV(r);
+    }
     evict();
     return ok();
   }
@@ -663,12 +751,15 @@ result<std::unique_ptr<sqlite_task_store>> sqlite_task_store::open(const std::st
   }
   std::unique_ptr<sqlite_task_store> store(new sqlite_task_store(std::move(p)));
   auto& i = *store->impl_;
+  i.persistent = path != ":memory:" && !path.empty();
   sqlite3_busy_timeout(i.db, 2000);
   // WAL: readers never block the writer and commits are cheap; NORMAL is
   // durable across application crashes (only an OS crash may lose the last
   // commits).
   AP_TRYV(i.exec("PRAGMA journal_mode = WAL"));
   AP_TRYV(i.exec("PRAGMA synchronous = NORMAL"));
+  // Replaces SQLite's autocheckpoint: see checkpoint_if_due().
+  sqlite3_wal_hook(i.db, &impl::on_wal_commit, &i);
   AP_TRYV(i.migrate());
   AP_TRYV(i.prepare_all());
   AP_TRYV(i.load_index());
@@ -837,6 +928,28 @@ result<void> sqlite_task_store::erase(std::string_view id) {
 }
 
 result<void> sqlite_task_store::flush() { return impl_->flush(); }
+
+std::uint64_t sqlite_task_store::commit_ticket(std::string_view id) {
+  auto& i = *impl_;
+  if (!i.persistent) return 0;  // ":memory:" survives no crash: nothing to wait for
+  auto key = std::string(id);
+  if (auto it = i.cache.find(key); it != i.cache.end() && it->second.queued) return i.submitted_seq + 1;
+  auto it = i.index.find(key);
+  return it == i.index.end() ? 0 : it->second.batch;
+}
+
+std::optional<result<void>> sqlite_task_store::commit_outcome(std::uint64_t ticket) const {
+  return impl_->outcome(ticket);
+}
+
+void sqlite_task_store::set_commit_listener(std::function<void()> listener) {
+  std::lock_guard lock(impl_->listener_mutex);
+  impl_->listener = std::move(listener);
+}
+
+bool sqlite_task_store::overloaded() const {
+  return impl_->backlog.load(std::memory_order_relaxed) >= max_unwritten_ops;
+}
 
 std::size_t sqlite_task_store::pending() const noexcept {
   return impl_->pending.size() + impl_->pending_deletes.size();

@@ -6,21 +6,34 @@
 // tasks changed since the last flush() are kept whole in memory (plus a small
 // LRU cache of recent ones), so reads of running tasks need no query either.
 // flush() turns every pending change into SQL (JSON serialized on the
-// calling thread) and hands it to the store's writer thread, which runs each
-// batch in one transaction: a task created, worked on and finished between
-// two flushes costs one row, its messages and artifacts, instead of a
-// transaction per change, and the network thread does not wait for SQLite.
+// calling thread) and hands it to the store's writer thread, which commits
+// every batch queued at that moment in one transaction (group commit): a
+// task created, worked on and finished between two flushes costs one row,
+// its messages and artifacts, instead of a transaction per change, and the
+// network thread does not wait for SQLite.
+// Durability: batches are numbered; commit_ticket(id) says which batch holds
+// a task's latest change, commit_outcome() whether it is committed (or the
+// write failed), and the commit listener tells the task manager when the
+// writer finished one, so the manager can wait without blocking before it
+// reports a finished task (a ":memory:" database survives no crash, so its
+// tickets are always 0: nothing to wait for). Journal: WAL with
+// synchronous=NORMAL, so a committed transaction survives the process being
+// killed (it is in the WAL file; only an OS crash or power loss before the
+// next checkpoint's fsync can lose it). Checkpoints run on the writer after a commit's waiters were
+// told, not inside the COMMIT, so their fsyncs do not delay replies.
 // Reads that need SQL (ListTasks, a task not in memory) wait for the writer
 // to finish first. Pending changes are bounded (max_pending tasks: then the
-// change that reaches it flushes), so is the writer's queue (flush waits);
-// the destructor flushes and waits until everything is written. With WAL and
-// synchronous=NORMAL a written change survives an application crash; what
-// is not written yet (the task manager flushes a few ms after a change) does
-// not.
+// change that reaches it flushes); the writer's queue is unbounded in
+// batches but overloaded() turns true past max_unwritten_ops statements (the
+// task manager then refuses new tasks); the destructor flushes and waits
+// until everything is written.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "agentp2p/agent/a2a/task_store.hpp"
@@ -39,6 +52,8 @@ class sqlite_task_store final : public task_store {
   // clean tasks kept in memory for reads.
   static constexpr std::size_t max_pending = 256;
   static constexpr std::size_t max_cached = 512;
+  // Statements queued for the writer beyond which overloaded() is true.
+  static constexpr std::size_t max_unwritten_ops = 200000;
 
   static constexpr int schema_version = 1;
 
@@ -53,6 +68,10 @@ class sqlite_task_store final : public task_store {
   result<std::optional<std::string>> oldest_finished(std::string_view owner) override;
   result<void> erase(std::string_view id) override;
   result<void> flush() override;
+  std::uint64_t commit_ticket(std::string_view id) override;
+  std::optional<result<void>> commit_outcome(std::uint64_t ticket) const override;
+  void set_commit_listener(std::function<void()> listener) override;
+  bool overloaded() const override;
   // Tasks whose changes are not written yet (tests).
   std::size_t pending() const noexcept;
 

@@ -1,6 +1,7 @@
 #include "agentp2p/agent/a2a/task_manager.hpp"
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -81,7 +82,11 @@ task_manager::task_manager(executor ex, std::unique_ptr<task_store> store, std::
                            manager_config cfg)
     : executor_(ex), store_(std::move(store)), agent_(std::move(agent)), config_(cfg), group_(ex), flush_timer_(ex) {}
 
-task_manager::~task_manager() = default;
+task_manager::~task_manager() {
+  // The store's writer may still finish batches while the store drains:
+  // nothing may post to our executor after this.
+  if (store_) store_->set_commit_listener(nullptr);
+}
 
 result<std::shared_ptr<task_manager>> task_manager::open(executor ex, std::unique_ptr<task_store> store,
                                                          std::shared_ptr<agent_executor> agent, manager_config cfg) {
@@ -89,6 +94,17 @@ result<std::shared_ptr<task_manager>> task_manager::open(executor ex, std::uniqu
     return agentp2p::error(errc::invalid_argument, "a2a: task manager needs a store and an executor");
   std::shared_ptr<task_manager> m(new task_manager(std::move(ex), std::move(store), std::move(agent), cfg));
   AP_TRYV(m->recover());
+  // The writer thread reports each finished transaction; one post at a time
+  // wakes the durable() callers (the flag is cleared before they are looked
+  // at, so a commit that lands meanwhile posts again).
+  m->store_->set_commit_listener(
+      [weak = std::weak_ptr<task_manager>(m), flag = m->commit_wake_posted_, ex = m->executor_] {
+        if (flag->exchange(true)) return;
+        asio::post(ex, [weak, flag] {
+          flag->store(false);
+          if (auto self = weak.lock()) self->on_commits();
+        });
+      });
   return m;
 }
 
@@ -184,6 +200,12 @@ std::shared_ptr<subscription> task_manager::add_subscriber(const std::string& ta
 result<task_manager::sent> task_manager::send(const request_context& caller, message m, bool subscribe,
                                               std::optional<std::size_t> history_length) {
   if (closed_) return rpc_error(rpc_errc::internal_error, "the agent is shutting down");
+  if (store_->overloaded()) {
+    static auto& c = counters::limit("a2a", "store_backlog_refused",
+                                     "A2A messages refused: the task store's writer is too far behind");
+    counters::count_and_log(c, "a2a: refusing a message: the task store's writer is too far behind");
+    return rpc_error(rpc_errc::too_many_tasks, "the agent cannot save tasks fast enough right now; try again later");
+  }
   auto size = boost::json::serialize(to_json(m, dialect::v1_0)).size();
   if (size > config_.max_message_bytes) {
     static auto& c = counters::limit("a2a", "message_too_large", "A2A messages refused: over max_message_bytes");
@@ -371,6 +393,62 @@ void task_manager::schedule_flush() {
     self->flush_armed_ = false;
     if (!ec) self->flush_store();  // (cancelled: close() flushes)
   });
+}
+
+void task_manager::request_flush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  asio::post(executor_, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->flush_posted_ = false;
+      self->flush_store();
+    }
+  });
+}
+
+bool task_manager::is_durable(std::string_view id) const {
+  auto ticket = store_->commit_ticket(id);
+  if (ticket == 0) return true;
+  auto done = store_->commit_outcome(ticket);
+  return done && *done;
+}
+
+awaitable<result<void>> task_manager::durable(std::string id) {
+  auto ticket = store_->commit_ticket(id);
+  if (ticket == 0) co_return ok();
+  if (auto done = store_->commit_outcome(ticket)) co_return std::move(*done);
+  request_flush();
+  auto& slot = commit_waits_[ticket];
+  if (!slot) {
+    slot = std::make_shared<commit_group>(executor_);
+    slot->wake.expires_after(config_.commit_timeout);
+  }
+  auto group = slot;
+  // on_commits() cancels the wait once the batch is finished; otherwise the
+  // timer expires at the deadline.
+  co_await group->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (auto done = store_->commit_outcome(ticket)) co_return std::move(*done);
+  bool expired = group->wake.expiry() <= asio::steady_timer::clock_type::now();
+  if (auto it = commit_waits_.find(ticket); it != commit_waits_.end() && it->second == group && expired)
+    commit_waits_.erase(it);  // later callers start a fresh deadline
+  if (!expired) co_return make_error(errc::cancelled, "a2a: waiting for task " + id + " to be saved was cancelled");
+  static auto& stalls = counters::limit("a2a", "store_commit_timeouts",
+                                        "A2A answers refused: the task store did not confirm a write in time");
+  counters::count_and_log(stalls, "a2a: the task store did not confirm writing task " + id + " within " +
+                                      std::to_string(config_.commit_timeout.count()) + " ms");
+  co_return make_error(errc::timeout, "a2a: the task store did not confirm saving task " + id + " within " +
+                                          std::to_string(config_.commit_timeout.count()) +
+                                          " ms; its result may not survive a restart");
+}
+
+void task_manager::on_commits() {
+  // Batches finish in order: stop at the first one still being written.
+  while (!commit_waits_.empty()) {
+    auto it = commit_waits_.begin();
+    if (!store_->commit_outcome(it->first)) break;
+    it->second->wake.cancel();
+    commit_waits_.erase(it);
+  }
 }
 
 void task_manager::flush_store() {

@@ -8,8 +8,11 @@
 // and joins them.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +52,9 @@ struct manager_config {
   // one (a burst of them in one transaction); close() writes at once. A
   // crash may lose what changed in this window, a clean stop nothing.
   std::chrono::milliseconds flush_delay{5};
+  // How long durable() waits for the store to confirm a commit before it
+  // gives up with an error (a stalled or failing writer).
+  std::chrono::milliseconds commit_timeout{std::chrono::seconds(10)};
 };
 
 class task_manager : public std::enable_shared_from_this<task_manager> {
@@ -77,6 +83,16 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   result<task_page> list(const request_context& caller, task_query q);
   // A non-terminal task's current state plus its future events.
   result<sent> subscribe(const request_context& caller, std::string_view id);
+
+  // Acknowledged means durable: call before telling a caller that a task
+  // ended its turn (terminal, input/auth required). Resolves once the task's
+  // current state is committed by the store's writer: every change pending
+  // now goes into the same transaction (callers waiting at the same time
+  // share one commit). Never blocks the thread; errc::io_error when the
+  // store failed to write, errc::timeout after commit_timeout.
+  awaitable<result<void>> durable(std::string id);
+  // True when durable(id) has nothing to wait for (saves the coroutine).
+  bool is_durable(std::string_view id) const;
 
   // Cancels running turns (their tasks fail), joins them, ends subscriptions.
   awaitable<void> close();
@@ -109,6 +125,18 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   // Flushes the store after flush_delay (once per burst of changes).
   void schedule_flush();
   void flush_store();
+  // Flushes at the end of this round of the event loop (once, however many
+  // durable() callers asked during it).
+  void request_flush();
+  // Wakes the durable() callers whose batches the store finished.
+  void on_commits();
+
+  // The callers waiting for one write batch: one timer that the commit
+  // cancels (or that expires at the commit deadline) wakes them all.
+  struct commit_group {
+    explicit commit_group(executor ex) : wake(std::move(ex)) {}
+    asio::steady_timer wake;
+  };
 
   executor executor_;
   std::unique_ptr<task_store> store_;
@@ -121,6 +149,9 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   task_group group_;
   asio::steady_timer flush_timer_;
   bool flush_armed_ = false;
+  bool flush_posted_ = false;
+  std::map<std::uint64_t, std::shared_ptr<commit_group>> commit_waits_;  // by batch number
+  std::shared_ptr<std::atomic<bool>> commit_wake_posted_ = std::make_shared<std::atomic<bool>>(false);
   bool closed_ = false;
 };
 

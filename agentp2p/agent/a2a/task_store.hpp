@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +55,26 @@ class task_store {
   // writes it in order; destroying the store waits for it). The task manager
   // calls it shortly after changes (a burst of them in one write) and on close().
   virtual result<void> flush() { return ok(); }
+
+  // ---- Durability (group commit). The task manager waits, before it tells a
+  // caller that a task ended its turn, until that state is committed; a store
+  // that writes synchronously is always committed (these defaults).
+  //
+  // The write batch that must be committed for task `id`'s current state to
+  // be durable; 0 when nothing is to wait for. When the task still has
+  // unwritten changes this is the batch the next flush() creates.
+  virtual std::uint64_t commit_ticket(std::string_view /*id*/) { return 0; }
+  // nullopt while batch `ticket` is not committed yet; ok() once it is; an
+  // error when a write failed (then results are not durable: the store
+  // reports every later ticket as failed too). Any thread.
+  virtual std::optional<result<void>> commit_outcome(std::uint64_t /*ticket*/) const { return ok(); }
+  // Called on the store's writer thread after each transaction (committed or
+  // failed); nullptr removes it. It must be quick and thread-safe (post to an
+  // executor).
+  virtual void set_commit_listener(std::function<void()> /*listener*/) {}
+  // True while the writer is too far behind to take more work (new tasks
+  // are refused rather than letting unwritten changes grow without bound).
+  virtual bool overloaded() const { return false; }
 
   // A new task with its history and artifacts.
   virtual result<void> insert(const task& t, std::string_view owner) = 0;

@@ -6,6 +6,7 @@
 #include "agentp2p/agent/praxis/watch.hpp"
 #include "agentp2p/agent/wire/json_lines.hpp"
 #include "agentp2p/base/deadline.hpp"
+#include "agentp2p/base/deadline_queue.hpp"
 #include "agentp2p/base/log.hpp"
 
 namespace agentp2p::praxis {
@@ -24,8 +25,8 @@ std::int64_t unix_now() {
 
 void serve_tool_protocol(host::host& h, std::shared_ptr<tools::registry> reg, server_config cfg) {
   std::weak_ptr<tools::registry> weak = reg;
-  h.set_stream_handler(std::string(tool_protocol_id), [weak, cfg](std::shared_ptr<host::stream> s) -> awaitable<void> {
-    return serve_tool_stream(weak.lock(), std::move(s), cfg);
+  h.set_stream_handler(std::string(tool_protocol_id), [weak, cfg, q = h.deadlines()](std::shared_ptr<host::stream> s) -> awaitable<void> {
+    return serve_tool_stream(weak.lock(), std::move(s), cfg, q);
   });
 }
 
@@ -55,25 +56,74 @@ awaitable<std::optional<json::value>> answer(std::shared_ptr<tools::registry> re
 
 }  // namespace
 
+namespace {
+
+// What a peer may still send after the exchange, before we give up on it.
+constexpr std::size_t max_drain = 64 * 1024;
+
+awaitable<result<void>> drain(host::stream& s) {
+  std::array<std::uint8_t, 1024> buf;  // contents discarded: no need to zero it
+  std::size_t total = 0;
+  for (;;) {
+    auto n = co_await s.read_some(buf);
+    if (!n) {
+      if (n.error().is(errc::end_of_stream)) co_return ok();
+      co_return std::move(n).error();
+    }
+    total += *n;
+    if (total > max_drain) co_return make_error(errc::too_large, "peer kept writing after the exchange");
+  }
+}
+
+// core::finish with the stream's own deadline instead of a with_deadline:
+// close our side (within what is left of `limit`'s current wait), then wait
+// at most `linger` for the peer to close its side; reset on any failure.
+awaitable<void> finish(host::stream& s, deadline& limit, std::chrono::milliseconds linger) {
+  auto closed = co_await s.close_write();
+  if (!closed) {
+    s.reset();
+    co_return;
+  }
+  limit.arm(linger, "waiting for the peer to close");
+  auto drained = co_await drain(s);
+  limit.disarm();
+  if (!drained) s.reset();
+}
+
+}  // namespace
+
 awaitable<void> serve_tool_stream(std::shared_ptr<tools::registry> reg, std::shared_ptr<host::stream> s,
                                   server_config cfg) {
+  return serve_tool_stream(std::move(reg), s, std::move(cfg), deadline_queue::create(s->get_executor()));
+}
+
+awaitable<void> serve_tool_stream(std::shared_ptr<tools::registry> reg, std::shared_ptr<host::stream> s,
+                                  server_config cfg, std::shared_ptr<deadline_queue> deadlines) {
   if (!reg) {
     s->reset();
     co_return;
   }
+  // One deadline for the stream's waits (a timed-out wait resets the stream,
+  // which is what each of them did on timeout anyway); the registry bounds
+  // the call itself.
+  resetting_deadline<host::stream> limit(std::move(deadlines), *s);
   agent::json_line_reader reader(*s, cfg.max_line);
-  auto line = co_await with_deadline(reader.read(), cfg.idle_timeout, "waiting for a tool request");
+  limit.arm(cfg.idle_timeout, "waiting for a tool request");
+  auto line = co_await reader.read();
+  limit.disarm();
+  if (!line && limit.expired()) line = limit.timeout_error();
   auto reply = co_await answer(reg, *s, reader, std::move(line));
   if (!reply) {
     s->reset();
     co_return;
   }
-  auto sent = co_await with_deadline(agent::write_json_line(*s, *reply), cfg.write_timeout, "writing a tool reply");
+  limit.arm(cfg.write_timeout, "writing a tool reply");
+  auto sent = co_await agent::write_json_line(*s, *reply);
   if (!sent) {
     s->reset();
     co_return;
   }
-  co_await core::finish(*s, cfg.linger);
+  co_await finish(*s, limit, cfg.linger);
 }
 
 // ---- client -----------------------------------------------------------------------
@@ -105,33 +155,43 @@ json::object make_request(const std::string& id, const std::string& name, json::
   return request;
 }
 
-// Opens the stream (left in `opened`, so the caller can reset it) and
-// exchanges the request and the reply: one deadline covers both.
-awaitable<result<json::value>> open_and_call(host::host& h, crypto::peer_id peer, json::value request,
-                                             std::size_t max_line, std::shared_ptr<host::stream>& opened) {
-  AP_CO_TRY(opened, co_await h.new_stream(peer, tool_protocol_id));
-  co_return co_await round_trip(*opened, std::move(request), max_line);
-}
-
 }  // namespace
 
 awaitable<result<json::value>> call_remote_tool(host::host& h, crypto::peer_id peer, std::string name,
                                                 json::object arguments, client_config cfg) {
+  const auto started = std::chrono::steady_clock::now();
   const auto id = std::to_string(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-  std::shared_ptr<host::stream> s;
-  // (One deadline for the whole call: each with_deadline is a timer and a
-  // parallel group, a visible part of a call's cost.)
-  auto reply = co_await with_deadline(open_and_call(h, peer, make_request(id, name, std::move(arguments)), cfg.max_line, s),
-                                      cfg.deadline, "the call");
-  if (!reply) {
-    if (s) s->reset();  // tells the remote to stop working on it
-    auto e = std::move(reply).error();
+  auto failed = [&](error e, bool opened) {
     // The description names the tool and the peer; built only on failure.
-    e.message = "tool \"" + name + "\" on " + peer.to_string() + ": " + (s ? "" : "opening a stream: ") + e.message;
-    co_return e;
+    e.message = "tool \"" + name + "\" on " + peer.to_string() + ": " + (opened ? "" : "opening a stream: ") + e.message;
+    return e;
+  };
+  auto conn = h.open_connection(peer);
+  const bool dialed = !conn;
+  if (dialed) {
+    auto dialed = co_await with_deadline(h.connect(peer), cfg.deadline, "the call");
+    if (!dialed) co_return failed(std::move(dialed).error(), false);
+    conn = std::move(*dialed);
   }
-  co_await core::finish(*s, cfg.linger);
+  // Lazy select: the proposal goes out with the request, and a peer that
+  // does not serve the tool protocol answers the first read with "na".
+  auto opened = co_await h.new_stream_lazy(conn, tool_protocol_id);
+  if (!opened) co_return failed(std::move(opened).error(), false);
+  auto s = std::move(*opened);
+  // One deadline for the whole call (what is left of it after a dial): it
+  // resets the stream, which tells the remote to stop working on it.
+  resetting_deadline<host::stream> limit(h.deadlines(), *s);
+  // (A fixed limit when there was no dial: deadlines of one length share a
+  // lane of the queue.)
+  limit.arm(dialed ? cfg.deadline - (std::chrono::steady_clock::now() - started) : duration(cfg.deadline), "the call");
+  auto reply = co_await round_trip(*s, make_request(id, name, std::move(arguments)), cfg.max_line);
+  if (!reply) {
+    auto e = limit.expired() ? limit.timeout_error() : std::move(reply).error();
+    s->reset();
+    co_return failed(std::move(e), true);
+  }
+  co_await finish(*s, limit, cfg.linger);
   co_return parse_tool_reply(*reply, id);
 }
 

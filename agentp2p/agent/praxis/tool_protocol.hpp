@@ -30,6 +30,9 @@ void serve_tool_protocol(host::host& h, std::shared_ptr<tools::registry> reg, se
 // One inbound stream (what the handler runs; exposed for tests and embedding).
 awaitable<void> serve_tool_stream(std::shared_ptr<tools::registry> reg, std::shared_ptr<host::stream> s,
                                   server_config cfg);
+// With the host's deadline queue (one timer for every stream's deadlines).
+awaitable<void> serve_tool_stream(std::shared_ptr<tools::registry> reg, std::shared_ptr<host::stream> s,
+                                  server_config cfg, std::shared_ptr<deadline_queue> deadlines);
 
 // Calls `name` on `peer`. Errors: the remote's (codes mapped back to errc, so
 // a remote timeout is errc::timeout), errc::timeout when cfg.deadline passes

@@ -209,6 +209,41 @@ TEST(praxis_tool, concurrent_calls_over_the_limit_are_refused) {
   });
 }
 
+TEST(praxis_tool, a_peer_without_the_tool_protocol_is_reported_as_unsupported) {
+  asio::io_context ctx;
+  agents ag(ctx);
+  ag.hosts.b->remove_stream_handler(praxis::tool_protocol_id);
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
+    auto r = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "add", args(R"({"a":1,"b":2})"));
+    EXPECT_TRUE(!r && r.error().is(errc::unsupported));
+    if (!r) {
+      EXPECT_NE(r.error().message.find("the peer does not support '/praxis/tool/1.0.0'"), std::string::npos)
+          << r.error().message;
+    }
+    co_await ag.close();
+  });
+}
+
+TEST(praxis_tool, a_stream_that_sends_no_request_is_closed_after_the_idle_timeout) {
+  asio::io_context ctx;
+  praxis::config impatient;
+  impatient.server.idle_timeout = 100ms;
+  agents ag(ctx, {}, impatient);
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
+    auto s = co_await ag.hosts.a->new_stream(ag.peer_b(), praxis::tool_protocol_id);
+    EXPECT_TRUE(s) << s.error().what();
+    if (s) {
+      auto r = co_await core::read_to_end(**s, 1024);  // ends when the server gives up on us
+      EXPECT_TRUE(!r || r->empty());
+    }
+    auto after = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "add", args(R"({"a":1,"b":2})"));
+    EXPECT_TRUE(after) << after.error().what();
+    co_await ag.close();
+  });
+}
+
 TEST(praxis_tool_reply, understands_both_error_forms) {
   auto parse = [](std::string_view text) { return praxis::parse_tool_reply(json::parse(text), "1"); };
   auto ok = parse(R"({"id":"1","result":{"x":1}})");
