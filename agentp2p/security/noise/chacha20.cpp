@@ -91,7 +91,12 @@ AP_AVX2 void xor_avx2(std::uint8_t* buf, std::size_t len, const std::uint8_t non
 
 #undef AP_AVX2
 
-const bool have_avx2 = __builtin_cpu_supports("avx2");
+bool detect_avx2() {
+  __builtin_cpu_init();  // may run before libgcc's own initialiser
+  return __builtin_cpu_supports("avx2");
+}
+
+const bool have_avx2 = detect_avx2();
 
 }  // namespace
 
