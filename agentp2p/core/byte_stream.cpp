@@ -89,9 +89,9 @@ awaitable<result<bytes>> read_to_end(byte_stream& s, std::size_t max_size) {
 }
 
 namespace {
-
 // What a peer may still send after we finished, before we give up on it.
 constexpr std::size_t max_drain = 64 * 1024;
+}  // namespace
 
 awaitable<result<void>> drain(byte_stream& s) {
   std::array<std::uint8_t, 1024> buf;  // contents discarded: no need to zero it
@@ -106,8 +106,6 @@ awaitable<result<void>> drain(byte_stream& s) {
     if (total > max_drain) co_return make_error(errc::too_large, "peer kept writing after the exchange");
   }
 }
-
-}  // namespace
 
 awaitable<void> finish(byte_stream& s, std::chrono::milliseconds linger) {
   auto closed = co_await s.close_write();

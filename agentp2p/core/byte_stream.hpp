@@ -58,6 +58,10 @@ awaitable<result<void>> write_length_prefixed(byte_stream& s, byte_span payload)
 // Reads until end_of_stream, at most max_size bytes (too_large beyond).
 awaitable<result<bytes>> read_to_end(byte_stream& s, std::size_t max_size);
 
+// Reads and discards what the peer still sends until end_of_stream: ok, or
+// too_large past 64 KiB, or the read's error. No deadline of its own.
+awaitable<result<void>> drain(byte_stream& s);
+
 // Ends a request/response stream politely: half-close, then wait at most
 // `linger` (discarding at most 64 KiB) for the peer to close its side, and
 // reset the stream only if it does not. Dropping a stream the peer still

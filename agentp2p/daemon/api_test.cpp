@@ -13,6 +13,7 @@
 
 #include "agentp2p/daemon/service.hpp"
 #include "tests/support/run.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace agentp2p::daemon {
 namespace {
@@ -20,14 +21,7 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-struct temp_dir {
-  std::filesystem::path path;
-  explicit temp_dir(const std::string& tag) {
-    path = std::filesystem::temp_directory_path() / ("agentp2p-api-test-" + std::to_string(::getpid()) + "-" + tag);
-    std::filesystem::remove_all(path);
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-};
+using agentp2p::test::temp_dir;
 
 config test_config(const temp_dir& d, std::string name) {
   auto cfg = default_config();

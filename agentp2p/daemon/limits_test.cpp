@@ -18,6 +18,7 @@
 #include "agentp2p/http/client.hpp"
 #include "agentp2p/security/pnet/psk.hpp"
 #include "tests/support/run.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace agentp2p::daemon {
 namespace {
@@ -25,15 +26,7 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-struct temp_dir {
-  std::filesystem::path path;
-  explicit temp_dir(const std::string& tag) {
-    path = std::filesystem::temp_directory_path() / ("agentp2p-limits-test-" + std::to_string(::getpid()) + "-" + tag);
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-};
+using agentp2p::test::temp_dir;
 
 // A node's configuration: the defaults, then `yaml` as a user would write it.
 config node_config(const temp_dir& d, const std::string& name, const std::string& yaml) {

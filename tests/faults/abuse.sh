@@ -34,18 +34,7 @@ if (( $(ulimit -n) < conns + 256 )); then
   echo "note: open file limit $(ulimit -n): half-open connections lowered to $conns"
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local code=$?
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  if [[ $code -ne 0 ]]; then
-    for f in "$work"/*.out "$work"/*.err; do [[ -s $f ]] && { echo "--- $(basename "$f")"; tail -n 20 "$f"; }; done
-  fi
-  rm -rf "$work"
-  exit $code
-}
-trap cleanup EXIT INT TERM
+make_work_dir
 
 "$peer_bin" serve --data-dir "$work/server" --listen /ip4/127.0.0.1/tcp/0 >"$work/server.out" 2>"$work/server.err" &
 server=$!
@@ -56,24 +45,11 @@ target=$(grep -o '"/ip4/127.0.0.1/tcp/[0-9]*/p2p/[^"]*"' "$work/server.out" | he
 [[ -n $target ]] || { echo "FAIL: server did not start"; exit 1; }
 ms=$((seconds * 1000))
 
-# attack NAME ATTACKER-ARGS...: runs the attacker while a legitimate peer calls for SECONDS.
-attack() {
-  local name=$1; shift
-  local t0 legit_pid attacker_pid
-  t0=$(date +%s%N)
-  "$peer_bin" call --target "$target" --data-dir "$work/legit" --duration-ms "$ms" --concurrency 2 \
-    --deadline-ms 10000 --interval-ms 150 >"$work/$name.legit.out" 2>>"$work/legit.err" &
-  legit_pid=$!
-  pids+=($legit_pid)
-  "$peer_bin" "$@" >"$work/$name.out" 2>>"$work/attacker.err" &
-  attacker_pid=$!
-  pids+=($attacker_pid)
-  wait "$legit_pid" || true
-  wait "$attacker_pid" || true
-  [[ -n ${ABUSE_DEBUG:-} ]] && cat "$work/$name.legit.out" "$work/legit.err" | cut -c1-400
-  summary "$name" "$(elapsed_since "$t0")" "$(tail -n1 "$work/$name.legit.out")" "$(tail -n1 "$work/$name.out")"
-  kill -0 "$server" 2>/dev/null || { echo "FAIL: the node died during $name"; exit 1; }
-}
+# attack NAME ATTACKER-ARGS...: runs the attacker while a legitimate peer
+# (connected first) calls for SECONDS.
+legit=("$peer_bin" call --target "$target" --data-dir "$work/legit" --duration-ms "$ms" --concurrency 2
+       --deadline-ms 10000 --interval-ms 150)
+attack() { run_attack legit-first "$1" "$server" legit "${@:2}"; }
 
 attack half-open-connections flood-connect --target "$target" --data-dir "$work/a1" --count "$conns" \
   --bind 127.0.0.2 --ips "$ips" --duration-ms $((ms - 2000))

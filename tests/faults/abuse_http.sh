@@ -31,18 +31,7 @@ done
 [[ -x $peer_bin ]] || { echo "abuse_http.sh: --peer $peer_bin is not executable" >&2; exit 2; }
 ulimit -n $((slots + 4096)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local code=$?
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  if [[ $code -ne 0 ]]; then
-    for f in "$work"/*.out "$work"/*.err; do [[ -s $f ]] && { echo "--- $(basename "$f")"; tail -n 20 "$f"; }; done
-  fi
-  rm -rf "$work"
-  exit $code
-}
-trap cleanup EXIT INT TERM
+make_work_dir
 
 "$node_bin" run --data-dir "$work/node" --api 127.0.0.1:0 --listen /ip4/127.0.0.1/tcp/0 --no-mdns --no-dht \
   --name abuse-target >"$work/node.out" 2>"$work/node.err" &
@@ -54,23 +43,10 @@ url=$(grep -o '"apiUrl":"[^"]*"' "$work/node.out" | head -n1 | cut -d'"' -f4)
 [[ -n $url ]] || { echo "FAIL: the node did not start"; exit 1; }
 ms=$((seconds * 1000))
 
-# attack NAME ATTACKER-ARGS...: runs the attacker while the legitimate client calls for SECONDS.
-attack() {
-  local name=$1; shift
-  local t0 legit_pid attacker_pid
-  t0=$(date +%s%N)
-  "$peer_bin" "$@" >"$work/$name.out" 2>>"$work/attacker.err" &
-  attacker_pid=$!
-  pids+=($attacker_pid)
-  "$peer_bin" http-call --url "$url" --duration-ms "$ms" --deadline-ms 10000 --interval-ms 100 \
-    >"$work/$name.legit.out" 2>>"$work/legit.err" &
-  legit_pid=$!
-  pids+=($legit_pid)
-  wait "$legit_pid" || true
-  wait "$attacker_pid" || true
-  summary "$name" "$(elapsed_since "$t0")" "$(tail -n1 "$work/$name.legit.out")" "$(tail -n1 "$work/$name.out")"
-  kill -0 "$node" 2>/dev/null || { echo "FAIL: the node died during $name"; exit 1; }
-}
+# attack NAME ATTACKER-ARGS...: runs the attacker (started first) while the
+# legitimate client calls for SECONDS.
+legit=("$peer_bin" http-call --url "$url" --duration-ms "$ms" --deadline-ms 10000 --interval-ms 100)
+attack() { run_attack attacker-first "$1" "$node" legit "${@:2}"; }
 
 attack slowloris slowloris --url "$url" --count "$slots" --bind 127.0.0.2 --duration-ms "$ms"
 attack bad-bodies bad-http --url "$url" --count 3

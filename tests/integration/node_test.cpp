@@ -12,6 +12,7 @@
 #include "agentp2p/agent/a2a/client.hpp"
 #include "agentp2p/daemon/node.hpp"
 #include "tests/support/run.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace agentp2p;
 using namespace std::chrono_literals;
@@ -19,19 +20,7 @@ namespace json = boost::json;
 
 namespace {
 
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    path = std::filesystem::temp_directory_path() /
-           ("agentp2p-node-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    std::filesystem::remove_all(path);
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
+using agentp2p::test::temp_dir;
 
 daemon::node_options options(const temp_dir& d, std::string name) {
   daemon::node_options o;

@@ -13,6 +13,7 @@
 #include "agentp2p/agent/praxis/mcp_protocol.hpp"
 #include "agentp2p/daemon/node.hpp"
 #include "tests/support/run.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace agentp2p;
 using namespace agentp2p::mcp::testing;
@@ -20,16 +21,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    static int n = 0;
-    path = std::filesystem::temp_directory_path() /
-           ("agentp2p-mcp-node-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    std::filesystem::remove_all(path);
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-};
+using agentp2p::test::temp_dir;
 
 daemon::node_options options(const temp_dir& d, std::string name) {
   daemon::node_options o;

@@ -25,20 +25,7 @@ subscription::subscription(executor ex, std::size_t max_queued)
 subscription::~subscription() = default;
 
 awaitable<result<std::optional<task_event>>> subscription::next() {
-  auto& s = *state_;
-  for (;;) {
-    if (s.overflowed)
-      co_return make_error(errc::limit_exceeded, "a2a: subscriber fell more than " + std::to_string(s.max_queued) +
-                                                     " events behind and was dropped");
-    if (!s.queue.empty()) {
-      task_event e = std::move(s.queue.front());
-      s.queue.pop_front();
-      co_return std::optional<task_event>(std::move(e));
-    }
-    if (s.closed) co_return std::optional<task_event>();
-    s.wake.expires_at(asio::steady_timer::time_point::max());
-    co_await s.wake.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
+  return next_until(std::chrono::steady_clock::time_point::max());
 }
 
 awaitable<result<std::optional<task_event>>> subscription::next_until(std::chrono::steady_clock::time_point deadline) {

@@ -54,27 +54,6 @@ awaitable<std::optional<json::value>> answer(std::shared_ptr<tools::registry> re
   co_return make_tool_reply(req->id, outcome);
 }
 
-}  // namespace
-
-namespace {
-
-// What a peer may still send after the exchange, before we give up on it.
-constexpr std::size_t max_drain = 64 * 1024;
-
-awaitable<result<void>> drain(host::stream& s) {
-  std::array<std::uint8_t, 1024> buf;  // contents discarded: no need to zero it
-  std::size_t total = 0;
-  for (;;) {
-    auto n = co_await s.read_some(buf);
-    if (!n) {
-      if (n.error().is(errc::end_of_stream)) co_return ok();
-      co_return std::move(n).error();
-    }
-    total += *n;
-    if (total > max_drain) co_return make_error(errc::too_large, "peer kept writing after the exchange");
-  }
-}
-
 // core::finish with the stream's own deadline instead of a with_deadline:
 // close our side (within what is left of `limit`'s current wait), then wait
 // at most `linger` for the peer to close its side; reset on any failure.
@@ -85,7 +64,7 @@ awaitable<void> finish(host::stream& s, deadline& limit, std::chrono::millisecon
     co_return;
   }
   limit.arm(linger, "waiting for the peer to close");
-  auto drained = co_await drain(s);
+  auto drained = co_await core::drain(s);
   limit.disarm();
   if (!drained) s.reset();
 }

@@ -17,6 +17,7 @@
 #include "agentp2p/multiformats/cid.hpp"
 #include "agentp2p/protocols/kad/validator.hpp"
 #include "tests/support/run.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace agentp2p;
 using namespace agentp2p::p2pd;
@@ -34,23 +35,15 @@ using multiformats::multiaddr;
 
 namespace {
 
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "agentp2p-p2pd-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  multiaddr socket(const std::string& name) const { return *multiaddr::parse("/unix" + (path / name).string()); }
-};
+using agentp2p::test::temp_dir;
+
+multiaddr unix_socket(const temp_dir& dir, const std::string& name) {
+  return *multiaddr::parse("/unix" + (dir.path / name).string());
+}
 
 options daemon_options(const temp_dir& dir, const std::string& name, bool dht) {
   options o;
-  o.control = dir.socket(name + ".sock");
+  o.control = unix_socket(dir, name + ".sock");
   o.host_addrs = {*multiaddr::parse("/ip4/127.0.0.1/tcp/0")};
   o.security = {security::noise};
   o.dht = dht ? dht_mode::server : dht_mode::off;
@@ -148,7 +141,7 @@ TEST(p2pd_daemon, identify_connect_streams_dht_and_disconnect) {
   temp_dir dir;
   auto a = start(ctx, daemon_options(dir, "a", true));
   auto b = start(ctx, daemon_options(dir, "b", true));
-  auto handler = control_listener::listen(ctx.get_executor(), dir.socket("handler.sock")).value();
+  auto handler = control_listener::listen(ctx.get_executor(), unix_socket(dir, "handler.sock")).value();
   test::run_void(ctx, [&](executor) -> awaitable<void> {
     auto ca = a->control_address();
     auto cb = b->control_address();

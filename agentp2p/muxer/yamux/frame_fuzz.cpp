@@ -16,44 +16,11 @@
 
 #include "agentp2p/muxer/yamux/frame.hpp"
 #include "agentp2p/muxer/yamux/session.hpp"
+#include "tests/fuzz/memory_stream.hpp"
 
 namespace {
 
 using namespace agentp2p;
-
-// Serves the input in small reads (yielding between them so the session's
-// coroutines interleave as they would on a socket) and swallows writes.
-class memory_stream final : public core::byte_stream {
- public:
-  memory_stream(executor ex, byte_span input, std::size_t chunk) : ex_(std::move(ex)), input_(input), chunk_(chunk) {}
-
-  executor get_executor() const override { return ex_; }
-
-  awaitable<result<std::size_t>> read_some(mutable_byte_span buf) override {
-    co_await asio::post(ex_, asio::use_awaitable);
-    if (reset_) co_return make_error(errc::reset, "memory: reset");
-    if (at_ == input_.size()) co_return make_error(errc::end_of_stream, "memory: end of input");
-    auto n = std::min({buf.size(), input_.size() - at_, chunk_});
-    std::memcpy(buf.data(), input_.data() + at_, n);
-    at_ += n;
-    co_return n;
-  }
-
-  awaitable<result<void>> write(byte_span) override {
-    if (reset_) co_return make_error(errc::reset, "memory: reset");
-    co_return ok();
-  }
-
-  awaitable<result<void>> close_write() override { co_return ok(); }
-  void reset() override { reset_ = true; }
-
- private:
-  executor ex_;
-  byte_span input_;
-  std::size_t chunk_;
-  std::size_t at_ = 0;
-  bool reset_ = false;
-};
 
 // What an application does with inbound streams: read, echo some, and
 // sometimes reset or half-close.
@@ -96,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cfg.max_connection_buffer = 4 * 256 * 1024;
   bool initiator = data[0] & 1;
   std::size_t chunk = 1 + (data[0] >> 1);
-  auto channel = std::make_unique<memory_stream>(ctx.get_executor(), byte_span(data + 1, size - 1), chunk);
+  auto channel = std::make_unique<fuzzing::memory_stream>(ctx.get_executor(), byte_span(data + 1, size - 1), chunk);
   auto s = std::make_shared<yamux::session>(std::move(channel), initiator, cfg);
   auto ex = ctx.get_executor();
   s->set_inbound_handler([ex](std::shared_ptr<core::muxed_stream> st) {
