@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "agentp2p/base/log.hpp"
+#include "agentp2p/base/scoped_listing.hpp"
 
 namespace agentp2p {
 
@@ -61,9 +62,8 @@ awaitable<void> task_group::join() {
   auto st = state_;
   while (!st->signals.empty()) {
     asio::steady_timer t(executor_, asio::steady_timer::time_point::max());
-    auto it = st->joiners.insert(st->joiners.end(), &t);
+    scoped_listing listed(st->joiners, &t);  // parentheses, not braces: GCC 12 miscompiles those across a co_await
     co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-    st->joiners.erase(it);
   }
 }
 

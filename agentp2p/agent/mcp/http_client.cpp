@@ -12,6 +12,7 @@
 
 #include "agentp2p/agent/mcp/protocol.hpp"
 #include "agentp2p/base/log.hpp"
+#include "agentp2p/base/scoped_listing.hpp"
 #include "agentp2p/base/task_group.hpp"
 #include "agentp2p/http/client.hpp"
 
@@ -421,9 +422,8 @@ class legacy_sse_transport final : public transport {
     const auto give_up = std::chrono::steady_clock::now() + st->params.connect_timeout + st->params.request_timeout;
     while (!st->endpoint && !st->ended && !st->closed && std::chrono::steady_clock::now() < give_up) {
       asio::steady_timer t(st->ex, give_up);
-      st->endpoint_waiters.push_back(&t);
+      scoped_listing listed(st->endpoint_waiters, &t);
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-      std::erase(st->endpoint_waiters, &t);
     }
     if (st->closed || st->ended) co_return make_error(errc::closed, "mcp " + st->params.name + ": transport closed");
     if (!st->endpoint)

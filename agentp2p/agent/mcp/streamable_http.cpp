@@ -6,6 +6,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -16,6 +17,7 @@
 
 #include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/log.hpp"
+#include "agentp2p/base/scoped_listing.hpp"
 #include "agentp2p/base/task_group.hpp"
 
 namespace agentp2p::mcp {
@@ -44,9 +46,11 @@ awaitable<woke> wait_for(signal& s, executor ex, std::chrono::milliseconds limit
   if (s.generation != seen) co_return woke::notified;
   const auto gen = s.generation;
   asio::steady_timer t(ex, limit);
-  auto it = s.waiters.insert(s.waiters.end(), &t);
-  auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-  s.waiters.erase(it);
+  boost::system::error_code ec;
+  {
+    scoped_listing listed(s.waiters, &t);
+    std::tie(ec) = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
   if (s.generation != gen) co_return woke::notified;
   co_return ec ? woke::cancelled : woke::timeout;
 }
