@@ -6,7 +6,6 @@
 #include <map>
 #include <random>
 #include <set>
-#include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -46,11 +45,8 @@ awaitable<woke> wait_for(signal& s, executor ex, std::chrono::milliseconds limit
   if (s.generation != seen) co_return woke::notified;
   const auto gen = s.generation;
   asio::steady_timer t(ex, limit);
-  boost::system::error_code ec;
-  {
-    scoped_listing listed(s.waiters, &t);
-    std::tie(ec) = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
+  scoped_listing listed(s.waiters, &t);
+  auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
   if (s.generation != gen) co_return woke::notified;
   co_return ec ? woke::cancelled : woke::timeout;
 }
