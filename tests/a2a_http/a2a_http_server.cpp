@@ -1,9 +1,12 @@
 // A2A over HTTP test server: a task manager with the default tool executor
 // (tools echo, sleep, fail) behind agentp2p's HTTP binding, no libp2p host.
 // Prints {"url": "http://127.0.0.1:<port>"} when ready; SIGINT/SIGTERM stop it.
-//   agentp2p_a2a_http_server [--port N] [--db PATH]
+//   agentp2p_a2a_http_server [--port N] [--db PATH] [--agent tools|echo-message]
 // --db: the task database (default ":memory:"; the benchmark gives a file, as
 // a node has, so the durability waits cost what they cost in production).
+// --agent echo-message: answer every message directly with a message echoing
+// its parts, no task (the benchmark reference's workload); default: the tool
+// executor, every message a stored task.
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -23,6 +26,7 @@
 #include "agentp2p/agent/a2a/tool_executor.hpp"
 #include "agentp2p/agent/a2a_http/http_binding.hpp"
 #include "agentp2p/http/server.hpp"
+#include "tests/a2a_http/echo_message_agent.hpp"
 
 using namespace agentp2p;
 namespace json = boost::json;
@@ -72,9 +76,20 @@ awaitable<void> wait_and_close(asio::signal_set* signals, http::server* srv, std
 int main(int argc, char** argv) {
   std::uint16_t port = 0;
   std::string db = ":memory:";
+  std::string agent = "tools";
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--port") port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
     if (std::string(argv[i]) == "--db") db = argv[i + 1];
+    if (std::string(argv[i]) == "--agent") agent = argv[i + 1];
+  }
+  std::shared_ptr<a2a::agent_executor> executor;
+  if (agent == "tools") {
+    executor = std::make_shared<a2a::tool_executor>(std::make_shared<test_tools>());
+  } else if (agent == "echo-message") {
+    executor = std::make_shared<a2a_http_test::echo_message_agent>();
+  } else {
+    std::cerr << "--agent: expected tools or echo-message, got '" << agent << "'\n";
+    return 2;
   }
   asio::io_context ctx;
   auto store = a2a::sqlite_task_store::open(db);
@@ -82,8 +97,7 @@ int main(int argc, char** argv) {
     std::cerr << store.error().what() << "\n";
     return 1;
   }
-  auto mgr = a2a::task_manager::open(ctx.get_executor(), std::move(*store),
-                                     std::make_shared<a2a::tool_executor>(std::make_shared<test_tools>()));
+  auto mgr = a2a::task_manager::open(ctx.get_executor(), std::move(*store), std::move(executor));
   if (!mgr) {
     std::cerr << mgr.error().what() << "\n";
     return 1;

@@ -4,6 +4,9 @@
 // (tests/a2a_http/a2a_http_server.cpp). For each protocol version: fetch the
 // agent card from the well-known URL, message/send, message/stream to
 // completion, tasks/get, tasks/cancel of a long-running task, and errors.
+// Then a second server with `--agent echo-message` (an agent that answers
+// with a Message, no task): both clients get that Message from message/send
+// and as the only event of message/stream.
 //   node a2a_http_sdk_client.mjs --server <agentp2p_a2a_http_server>
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -38,8 +41,8 @@ async function check (name, fn) {
   }
 }
 
-function startServer () {
-  const child = spawn(serverPath, [], { stdio: ['ignore', 'pipe', 'inherit'] })
+function startServer (serverArgs = []) {
+  const child = spawn(serverPath, serverArgs, { stdio: ['ignore', 'pipe', 'inherit'] })
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not print its URL within 20 s')), 20_000)
     child.on('exit', (code) => reject(new Error(`server exited early (${code})`)))
@@ -147,6 +150,50 @@ async function suite (label, client) {
   })
 }
 
+// A direct reply (A2A: SendMessage's result is a Message, not a Task).
+async function replySuite (label, client) {
+  await check(`${label}: message/send gets the agent's Message`, async () => {
+    const result = await client.sendMessage(sendRequest(textMessage('hi there')))
+    assert.ok(!result.status, `expected a message, got a task: ${JSON.stringify(result)}`)
+    assert.equal(result.role, Role.ROLE_AGENT)
+    assert.ok(result.messageId)
+    assert.ok(result.contextId)
+    assert.equal(result.parts[0].content.$case, 'text')
+    assert.equal(result.parts[0].content.value, 'hi there')
+  })
+
+  await check(`${label}: message/stream carries the Message as its only event`, async () => {
+    const events = []
+    for await (const ev of client.sendMessageStream(sendRequest(textMessage('streamed')))) {
+      events.push(ev)
+      if (events.length > 5) throw new Error('too many events')
+    }
+    assert.equal(events.length, 1, `events: ${JSON.stringify(events.map((e) => e.payload?.$case))}`)
+    assert.equal(events[0].payload?.$case, 'message')
+    assert.equal(events[0].payload.value.parts[0].content.value, 'streamed')
+  })
+}
+
+function textMessage (text) {
+  return {
+    messageId: randomUUID(),
+    contextId: '',
+    taskId: '',
+    role: Role.ROLE_USER,
+    parts: [{ content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: '' }],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: []
+  }
+}
+
+function legacyFactory () {
+  return new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+    transports: [new JsonRpcTransportFactory({ legacyCompat: { enabled: true } })],
+    cardResolver: new DefaultAgentCardResolver({ legacyCompat: { enabled: true } })
+  }))
+}
+
 const { child, ready } = startServer()
 try {
   const base = await ready
@@ -176,10 +223,7 @@ try {
   await suite('A2A 1.0', client10)
 
   // A2A 0.3: the SDK's compat layer, from our 0.3 card.
-  const factory03 = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-    transports: [new JsonRpcTransportFactory({ legacyCompat: { enabled: true } })],
-    cardResolver: new DefaultAgentCardResolver({ legacyCompat: { enabled: true } })
-  }))
+  const factory03 = legacyFactory()
   const card03 = await (await fetch(`${base}/.well-known/agent-card.json`)).json()
   const client03 = await factory03.createFromAgentCard(card03)
   assert.match(client03.protocolVersion, /^0\.3/)
@@ -189,6 +233,20 @@ try {
   console.log(`FAIL setup: ${e?.stack ?? e}`)
 } finally {
   child.kill('SIGTERM')
+}
+
+const replier = startServer(['--agent', 'echo-message'])
+try {
+  const base = await replier.ready
+  console.log(`direct-reply server at ${base}`)
+  await replySuite('A2A 1.0', await new ClientFactory().createFromUrl(base))
+  const card03 = await (await fetch(`${base}/.well-known/agent-card.json`)).json()
+  await replySuite('A2A 0.3', await legacyFactory().createFromAgentCard(card03))
+} catch (e) {
+  failed++
+  console.log(`FAIL direct-reply setup: ${e?.stack ?? e}`)
+} finally {
+  replier.child.kill('SIGTERM')
 }
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed === 0 && passed > 0 ? 0 : 1)

@@ -1,6 +1,8 @@
 // The pluggable part of an A2A agent: what it does with a message. The task
 // manager owns the task (ids, persistence, cancellation, subscribers); an
-// agent_executor runs one turn of it and reports through a task_updater.
+// agent_executor runs one turn of it and reports through a task_updater, or
+// (for a simple interaction that needs no task) answers a new message
+// directly with a message of its own.
 #pragma once
 
 #include <memory>
@@ -69,9 +71,33 @@ struct turn_context {
   a2a::message input;      // the message that started this turn
 };
 
+// What a direct reply starts from: no task exists (nor ever will for it).
+struct reply_context {
+  request_context caller;  // who sent the message
+  a2a::message input;      // the message; its context id is set (generated when the caller gave none)
+};
+
 class agent_executor {
  public:
   virtual ~agent_executor() = default;
+
+  // Direct replies. A2A lets an agent answer SendMessage / SendStreamingMessage
+  // with a Message instead of a Task when the interaction needs no task
+  // (the spec's "simple interactions"; @a2a-js/sdk: an executor whose first
+  // event is a Message). Asked, before any task exists, for every message
+  // that names no task: true means reply() answers it and no task is created,
+  // stored or listed (the sender gets {"message": ...}; a stream carries that
+  // one message and ends). Decided up front rather than by the turn's first
+  // report, so the task path stays as it was and the reply path never touches
+  // the store. Must not block; the default keeps every message a task.
+  virtual bool replies_directly(const request_context& /*caller*/, const message& /*input*/) const { return false; }
+  // The answer to a message replies_directly() accepted. The manager sets
+  // the reply's role (agent), context id (the input's) and, when empty, its
+  // message id. Runs in the caller's coroutine (the request's): the
+  // transport's cancellation (client gone, shutdown) cancels it, so it should
+  // be quick — long work belongs in a task. An error becomes the call's
+  // JSON-RPC error (an rpc_errc keeps its code, anything else is -32603).
+  virtual awaitable<result<message>> reply(reply_context ctx);
 
   // Runs one turn. Report progress and the outcome through `updater` and
   // return once the task is terminal or interrupted (a turn that returns with

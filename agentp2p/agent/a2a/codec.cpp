@@ -370,6 +370,7 @@ json::value to_json(const part& p, dialect d) {
 
 json::value to_json(const message& m, dialect d) {
   json::object o;
+  o.reserve(8);  // every field of a message: no rehash while filling
   if (d == dialect::v0_3) o["kind"] = "message";
   o["messageId"] = m.message_id;
   if (!m.context_id.empty()) o["contextId"] = m.context_id;
@@ -435,19 +436,36 @@ json::value to_json(const artifact_update& e, dialect d) {
   return o;
 }
 
+namespace {
+
+// {key: item} without copying `item` (json::object{{key, item}} would: an
+// initializer list's elements are const).
+json::value wrap(std::string_view key, json::value item) {
+  json::object o;
+  o.emplace(key, std::move(item));
+  return o;
+}
+
+}  // namespace
+
 json::value stream_item_json(const task& t, dialect d) {
   if (d == dialect::v0_3) return to_json(t, d);
-  return json::object{{"task", to_json(t, d)}};
+  return wrap("task", to_json(t, d));
+}
+
+json::value stream_item_json(const message& m, dialect d) {
+  if (d == dialect::v0_3) return to_json(m, d);
+  return wrap("message", to_json(m, d));
 }
 
 json::value stream_item_json(const task_event& e, dialect d) {
   if (const auto* s = std::get_if<status_update>(&e)) {
     if (d == dialect::v0_3) return to_json(*s, d);
-    return json::object{{"statusUpdate", to_json(*s, d)}};
+    return wrap("statusUpdate", to_json(*s, d));
   }
   const auto& a = std::get<artifact_update>(e);
   if (d == dialect::v0_3) return to_json(a, d);
-  return json::object{{"artifactUpdate", to_json(a, d)}};
+  return wrap("artifactUpdate", to_json(a, d));
 }
 
 result<part> parse_part(const json::value& v, const parse_limits& lim) { return parse_part_at(v, "part", lim); }

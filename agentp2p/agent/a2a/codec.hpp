@@ -49,6 +49,8 @@ boost::json::value to_json(const artifact_update& e, dialect d);
 // One item of a streaming response (and SendMessage's result): 0.3 emits the
 // object itself (it carries "kind"), 1.0 wraps it ({"task": {...}}).
 boost::json::value stream_item_json(const task& t, dialect d);
+// A direct reply: 0.3 the message ("kind":"message"), 1.0 {"message": {...}}.
+boost::json::value stream_item_json(const message& m, dialect d);
 boost::json::value stream_item_json(const task_event& e, dialect d);
 
 // Parse failures are rpc_errc::invalid_params errors naming the field:

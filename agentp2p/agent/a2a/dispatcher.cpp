@@ -161,6 +161,7 @@ awaitable<result<void>> dispatcher::send_message(rpc_request req, dialect d, req
                                                  response_sink& out) {
   auto p = parse_send_params(req.params, config_.limits);
   if (!p) co_return co_await out.send(make_error(req.id, p.error()));
+  if (tasks_->replies_directly(caller, p->message)) co_return co_await direct_reply(req, d, caller, p->message, out);
   auto sent = tasks_->send(caller, std::move(p->message), p->blocking, p->history_length);
   if (!sent) co_return co_await out.send(make_error(req.id, sent.error()));
   if (sent->events) {
@@ -184,10 +185,20 @@ awaitable<result<void>> dispatcher::send_message(rpc_request req, dialect d, req
   co_return co_await out.send(make_result(req.id, stream_item_json(*t, d)));
 }
 
+awaitable<result<void>> dispatcher::direct_reply(const rpc_request& req, dialect d, request_context& caller,
+                                                 message& m, response_sink& out) {
+  // No task, nothing stored: no durability wait before answering.
+  auto answer = co_await tasks_->reply(std::move(caller), std::move(m));
+  if (!answer) co_return co_await out.send(make_error(req.id, answer.error()));
+  co_return co_await out.send(make_result(req.id, stream_item_json(*answer, d)));
+}
+
 awaitable<result<void>> dispatcher::stream_message(rpc_request req, dialect d, request_context caller,
                                                    response_sink& out) {
   auto p = parse_send_params(req.params, config_.limits);
   if (!p) co_return co_await out.send(make_error(req.id, p.error()));
+  // A direct reply is the stream's one item.
+  if (tasks_->replies_directly(caller, p->message)) co_return co_await direct_reply(req, d, caller, p->message, out);
   auto sent = tasks_->send(caller, std::move(p->message), true, p->history_length);
   if (!sent) co_return co_await out.send(make_error(req.id, sent.error()));
   AP_CO_TRYV(co_await out.send(make_result(req.id, stream_item_json(sent->task, d))));

@@ -11,7 +11,9 @@
 //            CancelTask, SubscribeToTask, GetExtendedAgentCard
 // Push-notification config methods of either version answer -32003.
 // Streaming methods send one response (same id) per item: the task first,
-// then its events, ending at a terminal or interrupted state.
+// then its events, ending at a terminal or interrupted state. A message the
+// executor answers directly (no task) is SendMessage's result and a stream's
+// only item: 0.3 {"kind":"message",...}, 1.0 {"message":{...}}.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -62,6 +64,10 @@ class dispatcher {
 
  private:
   awaitable<result<void>> send_message(rpc_request req, dialect d, request_context caller, response_sink& out);
+  // SendMessage / SendStreamingMessage answered by the executor with a
+  // message (agent_executor::replies_directly): the one response.
+  awaitable<result<void>> direct_reply(const rpc_request& req, dialect d, request_context& caller, message& m,
+                                       response_sink& out);
   awaitable<result<void>> stream_message(rpc_request req, dialect d, request_context caller, response_sink& out);
   awaitable<result<void>> resubscribe(rpc_request req, dialect d, request_context caller, response_sink& out);
   awaitable<result<void>> pump(const boost::json::value& id, dialect d, std::shared_ptr<subscription> events,

@@ -10,12 +10,38 @@ using namespace a2a_test;
 
 namespace {
 
+// Answers text messages directly ("echo: <text>"); data parts (tool calls)
+// become tasks of the tool executor.
+struct text_replier final : a2a::agent_executor {
+  explicit text_replier(std::shared_ptr<a2a::agent_executor> tasks) : tasks(std::move(tasks)) {}
+  std::shared_ptr<a2a::agent_executor> tasks;
+  bool replies_directly(const a2a::request_context&, const a2a::message& m) const override {
+    return !m.parts.empty() && m.parts.front().as_text();
+  }
+  awaitable<result<a2a::message>> reply(a2a::reply_context ctx) override {
+    a2a::message m;
+    m.parts.push_back(a2a::part::text("echo: " + a2a::text_of(ctx.input)));
+    co_return m;
+  }
+  awaitable<void> execute(a2a::turn_context ctx, std::shared_ptr<a2a::task_updater> u) override {
+    return tasks->execute(std::move(ctx), std::move(u));
+  }
+};
+
+std::shared_ptr<a2a::agent_executor> make_agent(std::shared_ptr<test_tools> tools, bool direct_replies) {
+  auto tool_agent = std::make_shared<a2a::tool_executor>(std::move(tools));
+  if (!direct_replies) return tool_agent;
+  return std::make_shared<text_replier>(tool_agent);
+}
+
 struct fixture {
   asio::io_context ctx;
   std::shared_ptr<test_tools> tools = std::make_shared<test_tools>();
-  std::shared_ptr<a2a::task_manager> mgr =
-      open_manager(ctx.get_executor(), std::make_shared<a2a::tool_executor>(tools));
-  a2a::dispatcher rpc{mgr, a2a::card_config{}};
+  std::shared_ptr<a2a::task_manager> mgr;
+  a2a::dispatcher rpc;
+
+  explicit fixture(bool direct_replies = false)
+      : mgr(open_manager(ctx.get_executor(), make_agent(tools, direct_replies))), rpc{mgr, a2a::card_config{}} {}
 
   ~fixture() {
     test::run_void(ctx, [this](executor) -> awaitable<void> { co_await mgr->close(); });
@@ -179,4 +205,60 @@ TEST(a2a_dispatcher, cards_in_both_versions) {
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].at("result").at("url"), "/p2p/x");
   EXPECT_TRUE(out[1].at("result").as_object().contains("supportedInterfaces"));
+}
+
+TEST(a2a_dispatcher, a_direct_reply_is_the_send_result_in_both_versions) {
+  fixture f(true);
+  auto m = text_message("hi");
+  m.context_id = "ctx-7";
+  auto out = f.calls({request("message/send", send_params(m, a2a::dialect::v0_3), 1),
+                      request("SendMessage", send_params(m, a2a::dialect::v1_0), 2)});
+  ASSERT_EQ(out[0].size(), 1u);
+  const auto& r03 = out[0][0].at("result");
+  EXPECT_EQ(r03.at("kind"), "message");
+  EXPECT_EQ(r03.at("role"), "agent");
+  EXPECT_EQ(r03.at("contextId"), "ctx-7");
+  EXPECT_FALSE(r03.as_object().contains("taskId"));
+  EXPECT_EQ(r03.at("parts").at(0).at("text"), "echo: hi");
+  ASSERT_EQ(out[1].size(), 1u);
+  EXPECT_EQ(out[1][0].at("id"), 2);
+  const auto& r10 = out[1][0].at("result");
+  ASSERT_TRUE(r10.as_object().contains("message"));
+  EXPECT_FALSE(r10.as_object().contains("task"));
+  EXPECT_EQ(r10.at("message").at("role"), "ROLE_AGENT");
+  EXPECT_FALSE(r10.at("message").as_object().contains("kind"));
+  // Nothing was stored: no task to list or get.
+  std::string message_id(r10.at("message").at("messageId").as_string());
+  auto after = f.calls({request("ListTasks", json::object{}), request("GetTask", id_params(message_id)),
+                        request("GetTask", id_params("ctx-7"))});
+  EXPECT_EQ(after[0].at(0).at("result").at("totalSize"), 0);
+  EXPECT_EQ(error_code(after[1].at(0)), -32001);
+  EXPECT_EQ(error_code(after[2].at(0)), -32001);
+}
+
+TEST(a2a_dispatcher, a_streamed_direct_reply_is_one_message) {
+  for (auto [method, d] :
+       {std::pair{"message/stream", a2a::dialect::v0_3}, std::pair{"SendStreamingMessage", a2a::dialect::v1_0}}) {
+    fixture f(true);
+    auto out = f.call(request(method, send_params(text_message("hi"), d), 4));
+    ASSERT_EQ(out.size(), 1u) << method;
+    EXPECT_EQ(out[0].at("id"), 4);
+    const auto& msg = d == a2a::dialect::v0_3 ? out[0].at("result") : out[0].at("result").at("message");
+    EXPECT_EQ(msg.at("parts").at(0).at("text"), "echo: hi") << method;
+  }
+}
+
+TEST(a2a_dispatcher, an_agent_that_replies_directly_still_runs_tasks_it_chooses) {
+  fixture f(true);
+  // Tool calls are tasks; a message naming a task goes to that task.
+  auto out = f.calls({request("SendMessage", send_params(tool_message("echo"), a2a::dialect::v1_0)),
+                      [] {
+                        auto m = text_message("hi");
+                        m.task_id = "no-such-task";
+                        return request("SendMessage", send_params(m, a2a::dialect::v1_0));
+                      }(),
+                      request("SendMessage", send_params(text_message(std::string(2 << 20, 'x')), a2a::dialect::v1_0))});
+  EXPECT_EQ(state_of(out[0].at(0).at("result").at("task")), "TASK_STATE_COMPLETED");
+  EXPECT_EQ(error_code(out[1].at(0)), -32001);
+  EXPECT_EQ(error_code(out[2].at(0)), -32602);  // over max_message_bytes, like a task's message
 }

@@ -12,6 +12,7 @@
 
 #include "agentp2p/agent/a2a/codec.hpp"
 #include "agentp2p/agent/a2a/errors.hpp"
+#include "agentp2p/agent/a2a/message_size.hpp"
 #include "agentp2p/base/counters.hpp"
 #include "agentp2p/base/log.hpp"
 
@@ -74,6 +75,13 @@ message task_updater::agent_message(std::string text) const {
   m.role = role::agent;
   m.parts.push_back(part::text(std::move(text)));
   return m;
+}
+
+// --- agent_executor ------------------------------------------------------------
+
+awaitable<result<message>> agent_executor::reply(reply_context) {
+  // Only reached when replies_directly() said yes without an override.
+  co_return rpc_error(rpc_errc::unsupported_operation, "this agent answers messages with tasks only");
 }
 
 // --- task_manager ----------------------------------------------------------------
@@ -152,7 +160,7 @@ counters::counter& a2a_refused(bool per_peer) {
 
 }  // namespace
 
-result<void> task_manager::make_room(const std::string& owner) {
+result<void> task_manager::check_active(const std::string& owner) {
   auto active = active_by_owner_.find(owner);
   if (active != active_by_owner_.end() && active->second >= config_.max_active_tasks_per_peer) {
     counters::count_and_log(a2a_refused(true), "a2a: refusing a task from " + (owner.empty() ? "a local caller" : owner) +
@@ -162,13 +170,18 @@ result<void> task_manager::make_room(const std::string& owner) {
                                                    std::to_string(config_.max_active_tasks_per_peer) +
                                                    "); wait for one to finish or cancel one");
   }
-  if (turns_.size() >= config_.max_active_tasks) {
-    counters::count_and_log(a2a_refused(false), "a2a: refusing a task: " + std::to_string(turns_.size()) +
+  if (active_turns() >= config_.max_active_tasks) {
+    counters::count_and_log(a2a_refused(false), "a2a: refusing a task: " + std::to_string(active_turns()) +
                                                     " running on this node (limit " +
                                                     std::to_string(config_.max_active_tasks) + ")");
     return rpc_error(rpc_errc::too_many_tasks, "the agent is busy (" + std::to_string(config_.max_active_tasks) +
                                                    " running tasks); try again later");
   }
+  return ok();
+}
+
+result<void> task_manager::make_room(const std::string& owner) {
+  AP_TRYV(check_active(owner));
   AP_TRY(auto stored, store_->count(owner));
   while (stored >= config_.max_tasks_per_peer) {
     AP_TRY(auto victim, store_->oldest_finished(owner));
@@ -197,16 +210,8 @@ std::shared_ptr<subscription> task_manager::add_subscriber(const std::string& ta
   return s;
 }
 
-result<task_manager::sent> task_manager::send(const request_context& caller, message m, bool subscribe,
-                                              std::optional<std::size_t> history_length) {
-  if (closed_) return rpc_error(rpc_errc::internal_error, "the agent is shutting down");
-  if (store_->overloaded()) {
-    static auto& c = counters::limit("a2a", "store_backlog_refused",
-                                     "A2A messages refused: the task store's writer is too far behind");
-    counters::count_and_log(c, "a2a: refusing a message: the task store's writer is too far behind");
-    return rpc_error(rpc_errc::too_many_tasks, "the agent cannot save tasks fast enough right now; try again later");
-  }
-  auto size = boost::json::serialize(to_json(m, dialect::v1_0)).size();
+result<void> task_manager::admit(const request_context& caller, message& m) {
+  auto size = json_size(m);
   if (size > config_.max_message_bytes) {
     static auto& c = counters::limit("a2a", "message_too_large", "A2A messages refused: over max_message_bytes");
     counters::count_and_log(c, "a2a: refusing a message of " + std::to_string(size) + " bytes from " +
@@ -217,6 +222,58 @@ result<task_manager::sent> task_manager::send(const request_context& caller, mes
   }
   if (m.parts.empty()) return rpc_error(rpc_errc::invalid_params, "message.parts: at least one part is required");
   m.role = role::user;  // whatever the caller claims, it is the client side
+  return ok();
+}
+
+bool task_manager::replies_directly(const request_context& caller, const message& m) const {
+  return m.task_id.empty() && agent_->replies_directly(caller, m);
+}
+
+awaitable<result<message>> task_manager::reply(request_context caller, message m) {
+  if (closed_) co_return rpc_error(rpc_errc::internal_error, "the agent is shutting down");
+  if (!m.task_id.empty())
+    co_return rpc_error(rpc_errc::invalid_params, "message.taskId: a direct reply starts no task and continues none");
+  AP_CO_TRYV(admit(caller, m));
+  std::string owner = owner_of(caller);
+  AP_CO_TRYV(check_active(owner));
+  if (m.context_id.empty()) m.context_id = new_id();
+  // Counted as a running turn until the reply is back (or the caller's
+  // coroutine is cancelled or throws): the guard gives the slot back.
+  struct slot {
+    std::shared_ptr<task_manager> self;
+    std::string owner;
+    ~slot() {
+      --self->replies_running_;
+      auto a = self->active_by_owner_.find(owner);
+      if (a != self->active_by_owner_.end() && --a->second == 0) self->active_by_owner_.erase(a);
+    }
+  };
+  ++replies_running_;
+  ++active_by_owner_[owner];
+  slot held{shared_from_this(), std::move(owner)};
+  std::string context_id = m.context_id;
+  // A named argument: g++ 12 destroys a braced temporary inside a co_await
+  // expression twice.
+  reply_context ctx{std::move(caller), std::move(m)};
+  auto answer = co_await agent_->reply(std::move(ctx));
+  if (!answer) co_return std::move(answer).error();
+  answer->role = role::agent;
+  answer->context_id = std::move(context_id);
+  answer->task_id.clear();
+  if (answer->message_id.empty()) answer->message_id = new_id();
+  co_return std::move(*answer);
+}
+
+result<task_manager::sent> task_manager::send(const request_context& caller, message m, bool subscribe,
+                                              std::optional<std::size_t> history_length) {
+  if (closed_) return rpc_error(rpc_errc::internal_error, "the agent is shutting down");
+  if (store_->overloaded()) {
+    static auto& c = counters::limit("a2a", "store_backlog_refused",
+                                     "A2A messages refused: the task store's writer is too far behind");
+    counters::count_and_log(c, "a2a: refusing a message: the task store's writer is too far behind");
+    return rpc_error(rpc_errc::too_many_tasks, "the agent cannot save tasks fast enough right now; try again later");
+  }
+  AP_TRYV(admit(caller, m));
   const std::string owner = owner_of(caller);
 
   task snapshot;
@@ -236,7 +293,7 @@ result<task_manager::sent> task_manager::send(const request_context& caller, mes
                        "task " + t.id + " is still working; send more input once it asks for it");
     auto active = active_by_owner_.find(owner);
     if ((active != active_by_owner_.end() && active->second >= config_.max_active_tasks_per_peer) ||
-        turns_.size() >= config_.max_active_tasks)
+        active_turns() >= config_.max_active_tasks)
       return rpc_error(rpc_errc::too_many_tasks, "too many running tasks; try again later");
     if (subscribe && subscriber_count(t.id) >= config_.max_subscribers_per_task)
       return rpc_error(rpc_errc::unsupported_operation, "task " + t.id + " has too many subscribers");

@@ -72,8 +72,21 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   // Starts a turn for `m`: a new task (context id generated when absent), or
   // the next turn of the task m.task_id names, which must be waiting for
   // input. With `subscribe` the subscription exists before the turn starts.
+  // Always a task: callers that can carry a Message result ask
+  // replies_directly() first.
   result<sent> send(const request_context& caller, message m, bool subscribe,
                     std::optional<std::size_t> history_length = std::nullopt);
+
+  // Direct replies (agent_executor::replies_directly): true when `m` names no
+  // task and the executor answers it with a message instead of a task.
+  bool replies_directly(const request_context& caller, const message& m) const;
+  // The executor's reply to `m`; nothing is created or stored (GetTask on
+  // anything in it: not found). The limits of a new task's turn apply: the
+  // message's size and parts, and turns running per peer and in total (a
+  // reply counts as one while it runs); the store's backlog and the stored
+  // task count do not (nothing is stored). The reply has role agent, the
+  // input's context id (generated when absent), no task id.
+  awaitable<result<message>> reply(request_context caller, message m);
 
   result<task> get(const request_context& caller, std::string_view id,
                    std::optional<std::size_t> history_length = std::nullopt);
@@ -98,7 +111,8 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   awaitable<void> close();
 
   const manager_config& settings() const noexcept { return config_; }
-  std::size_t active_turns() const noexcept { return turns_.size(); }
+  // Task turns plus direct replies running now.
+  std::size_t active_turns() const noexcept { return turns_.size() + replies_running_; }
 
  private:
   friend class task_updater;
@@ -109,6 +123,10 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   result<void> recover();
   result<stored_task> load_visible(const request_context& caller, std::string_view id,
                                    std::optional<std::size_t> history_length);
+  // The checks every new message passes (size, parts); sets role user.
+  result<void> admit(const request_context& caller, message& m);
+  // The running-turn limits (per owner, in total) for one more turn.
+  result<void> check_active(const std::string& owner);
   result<void> make_room(const std::string& owner);
   std::size_t subscriber_count(const std::string& task_id) const;
   std::shared_ptr<subscription> add_subscriber(const std::string& task_id);
@@ -144,7 +162,8 @@ class task_manager : public std::enable_shared_from_this<task_manager> {
   manager_config config_;
   std::unordered_map<std::string, std::shared_ptr<turn>> turns_;  // live turns, by task id
   std::unordered_set<std::shared_ptr<turn>> running_;             // turns whose coroutine runs
-  std::unordered_map<std::string, std::size_t> active_by_owner_;
+  std::unordered_map<std::string, std::size_t> active_by_owner_;  // task turns and direct replies
+  std::size_t replies_running_ = 0;
   std::unordered_map<std::string, std::vector<std::weak_ptr<subscription>>> subscribers_;
   task_group group_;
   asio::steady_timer flush_timer_;

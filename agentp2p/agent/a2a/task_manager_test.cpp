@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "agentp2p/agent/a2a/errors.hpp"
@@ -306,4 +307,114 @@ TEST(a2a_task_manager, close_fails_running_tasks) {
   ASSERT_TRUE(t);
   EXPECT_EQ(t->status.state, a2a::task_state::failed);
   EXPECT_FALSE(mgr->send({}, text_message("steps"), false));
+}
+
+namespace {
+
+// Direct replies: text starting with "reply" is answered with a message
+// ("reply-wait" after 50 ms, "reply-fail" with an error); anything else runs
+// as a task through scripted_executor.
+struct replying_executor final : a2a::agent_executor {
+  scripted_executor tasks;
+  bool replies_directly(const a2a::request_context&, const a2a::message& m) const override {
+    return a2a::text_of(m).starts_with("reply");
+  }
+  awaitable<result<a2a::message>> reply(a2a::reply_context ctx) override {
+    auto text = a2a::text_of(ctx.input);
+    if (text == "reply-fail") co_return a2a::rpc_error(a2a::rpc_errc::invalid_params, "cannot answer that");
+    if (text == "reply-wait") {
+      asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+      co_await t.async_wait(asio::use_awaitable);
+    }
+    a2a::message m;
+    m.task_id = "ignored";  // the manager clears it: no task exists
+    m.parts.push_back(a2a::part::text("re: " + text));
+    co_return m;
+  }
+  awaitable<void> execute(a2a::turn_context ctx, std::shared_ptr<a2a::task_updater> u) override {
+    return tasks.execute(std::move(ctx), std::move(u));
+  }
+};
+
+}  // namespace
+
+TEST(a2a_task_manager, a_direct_reply_creates_no_task) {
+  asio::io_context ctx;
+  auto mgr = open_manager(ctx.get_executor(), std::make_shared<replying_executor>());
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    auto in = text_message("reply");
+    in.context_id = "ctx-1";
+    EXPECT_TRUE(mgr->replies_directly({}, in));
+    auto r = co_await mgr->reply({}, in);
+    EXPECT_TRUE(r) << r.error().what();
+    if (r) {
+      EXPECT_EQ(a2a::text_of(*r), "re: reply");
+      EXPECT_EQ(r->role, a2a::role::agent);
+      EXPECT_EQ(r->context_id, "ctx-1");
+      EXPECT_TRUE(r->task_id.empty());
+      EXPECT_FALSE(r->message_id.empty());
+      EXPECT_FALSE(mgr->get({}, r->message_id));
+    }
+    // No context given: one is generated.
+    auto fresh = co_await mgr->reply({}, text_message("reply"));
+    EXPECT_TRUE(fresh && !fresh->context_id.empty());
+    EXPECT_EQ(mgr->list({}, {})->total, 0u);
+    EXPECT_EQ(mgr->active_turns(), 0u);
+    // The executor's error is the caller's, code and all.
+    auto failed = co_await mgr->reply({}, text_message("reply-fail"));
+    EXPECT_FALSE(failed);
+    if (!failed) {
+      EXPECT_EQ(code(failed.error()), -32602);
+    }
+    // Other messages, and any message that names a task, are tasks as before.
+    EXPECT_FALSE(mgr->replies_directly({}, text_message("steps")));
+    auto cont = text_message("reply");
+    cont.task_id = "some-task";
+    EXPECT_FALSE(mgr->replies_directly({}, cont));
+    auto sent = mgr->send({}, text_message("steps"), true);
+    EXPECT_TRUE(sent);
+    if (sent) {
+      (void)co_await drain(sent->events);
+      EXPECT_EQ(mgr->list({}, {})->total, 1u);
+    }
+    co_await mgr->close();
+  });
+}
+
+TEST(a2a_task_manager, a_direct_reply_obeys_the_message_and_running_limits) {
+  asio::io_context ctx;
+  a2a::manager_config cfg;
+  cfg.max_active_tasks_per_peer = 1;
+  cfg.max_message_bytes = 200;
+  auto mgr = open_manager(ctx.get_executor(), std::make_shared<replying_executor>(), cfg);
+  auto alice = peer_ctx();
+  test::run_void(ctx, [&](executor ex) -> awaitable<void> {
+    auto big = co_await mgr->reply(alice, text_message("reply" + std::string(500, 'x')));
+    EXPECT_FALSE(big);
+    if (!big) {
+      EXPECT_EQ(code(big.error()), -32602);
+    }
+    // A reply in progress counts as one of alice's running turns.
+    std::optional<result<a2a::message>> first;
+    asio::co_spawn(ex, mgr->reply(alice, text_message("reply-wait")),
+                   [&](std::exception_ptr, result<a2a::message> r) { first = std::move(r); });
+    asio::steady_timer t(ex, std::chrono::milliseconds(10));
+    co_await t.async_wait(asio::use_awaitable);
+    EXPECT_EQ(mgr->active_turns(), 1u);
+    auto second = co_await mgr->reply(alice, text_message("reply"));
+    EXPECT_FALSE(second);
+    if (!second) {
+      EXPECT_EQ(code(second.error()), -32050);
+    }
+    auto task = mgr->send(alice, text_message("steps"), false);
+    EXPECT_FALSE(task);
+    EXPECT_TRUE(co_await mgr->reply({}, text_message("reply")));  // other owners are not affected
+    t.expires_after(std::chrono::milliseconds(200));
+    co_await t.async_wait(asio::use_awaitable);
+    EXPECT_TRUE(first && *first);
+    EXPECT_EQ(mgr->active_turns(), 0u);
+    EXPECT_TRUE(co_await mgr->reply(alice, text_message("reply")));
+    co_await mgr->close();
+    EXPECT_FALSE(co_await mgr->reply(alice, text_message("reply")));  // closed
+  });
 }
