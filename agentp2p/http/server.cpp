@@ -27,6 +27,7 @@
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/base/task_group.hpp"
 #include "agentp2p/http/beast_io.hpp"
+#include "agentp2p/http/io_deadline.hpp"
 #include "agentp2p/http/route_pattern.hpp"
 
 namespace agentp2p::http {
@@ -50,6 +51,7 @@ struct route {
 struct connection {
   explicit connection(tcp::socket s)
       : socket(std::move(s)),
+        deadline(socket),
         gone_signal(socket.get_executor(), asio::steady_timer::time_point::max()) {}
 
   void mark_gone() {
@@ -59,6 +61,7 @@ struct connection {
   }
 
   tcp::socket socket;
+  io_deadline deadline;  // of the serve loop's current read or write
   std::string remote;
   bool reading = false;    // waiting for / reading a request: close() may cut it off
   // Since when it has been waiting for (or reading) its current request, and
@@ -515,6 +518,7 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
   struct unregister {
     unregister(impl* s, connection* c) : s(s), c(c) {}
     ~unregister() {
+      c->deadline.stop();  // however serve() ends: the timer lets go of the connection
       s->conns.erase(c);
       if (c->evicted) --s->evicting;
     }
@@ -535,15 +539,16 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     c->reading_since = asio::steady_timer::clock_type::now();
     if (buffer.size() == 0) {
       auto wait = served == 0 ? cfg.header_timeout : cfg.idle_timeout;
-      auto first = co_await with_deadline(read_some_into(c->socket, buffer), wait, "http: waiting for a request");
+      c->deadline.arm(wait, c);
+      auto first = co_await read_some_into(c->socket, buffer);
       if (!first) break;
     }
     std::optional<bhttp::request_parser<bhttp::string_body>> parser;
     parser.emplace();
     parser->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(cfg.max_header_bytes, UINT32_MAX)));
     parser->body_limit(cfg.max_body_bytes);
-    auto head = co_await with_deadline(read_request_header(c->socket, buffer, *parser), cfg.header_timeout,
-                                       "http: reading request headers");
+    c->deadline.arm(cfg.header_timeout, c);
+    auto head = co_await read_request_header(c->socket, buffer, *parser);
     std::optional<response> early;
     if (!head) {
       c->reading = false;
@@ -566,12 +571,12 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     }
     if (!early && !parser->is_done()) {
       if (auto expect = parser->get()[bhttp::field::expect]; iequals(expect, "100-continue")) {
-        auto cont = co_await with_deadline(write_raw(c->socket, "HTTP/1.1 100 Continue\r\n\r\n"), cfg.write_timeout,
-                                           "http: writing 100 Continue");
+        c->deadline.arm(cfg.write_timeout, c);
+        auto cont = co_await write_raw(c->socket, "HTTP/1.1 100 Continue\r\n\r\n");
         if (!cont) break;
       }
-      auto body = co_await with_deadline(read_request_body(c->socket, buffer, *parser), cfg.body_timeout,
-                                         "http: reading request body");
+      c->deadline.arm(cfg.body_timeout, c);
+      auto body = co_await read_request_body(c->socket, buffer, *parser);
       if (!body) {
         c->reading = false;
         auto kind = classify_read_error(body.error());
@@ -589,8 +594,8 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     }
     c->reading = false;
     if (early) {
-      auto wr = co_await with_deadline(write_message(c->socket, to_beast(*early, false, cfg.server_header)),
-                                       cfg.write_timeout, "http: writing error response");
+      c->deadline.arm(cfg.write_timeout, c);
+      auto wr = co_await write_message(c->socket, to_beast(*early, false, cfg.server_header));
       close_gracefully = wr.has_value();
       break;
     }
@@ -625,15 +630,15 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     }
     if (res) {
       if (cfg.on_response) cfg.on_response(req, res->status);
-      auto wr = co_await with_deadline(
-          write_response(c->socket, to_beast(*res, keep_alive && !closing, cfg.server_header), head_only),
-          cfg.write_timeout, "http: writing response");
+      c->deadline.arm(cfg.write_timeout, c);
+      auto wr = co_await write_response(c->socket, to_beast(*res, keep_alive && !closing, cfg.server_header), head_only);
       if (!wr || !keep_alive) break;
       continue;
     }
     // Keep the handler alive for this request: routes are never removed, but
     // copy the function so a handler may add routes while it runs.
     handler fn = chosen->fn;
+    c->deadline.disarm();  // a handler takes as long as it takes (streams bound their own writes)
     connection_writer writer(c->socket, *c, req, cfg, keep_alive);
     auto outcome = co_await (call_handler(&fn, &req, &writer) || watch_for_disconnect(c));
     if (writer.started()) {
@@ -656,9 +661,8 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     }
     response out = std::move(std::get<0>(outcome));
     if (cfg.on_response) cfg.on_response(req, out.status);
-    auto wr = co_await with_deadline(
-        write_response(c->socket, to_beast(out, keep_alive && !closing, cfg.server_header), head_only),
-        cfg.write_timeout, "http: writing response");
+    c->deadline.arm(cfg.write_timeout, c);
+    auto wr = co_await write_response(c->socket, to_beast(out, keep_alive && !closing, cfg.server_header), head_only);
     if (!wr || !keep_alive) break;
   }
   c->reading = false;
