@@ -6,6 +6,9 @@
 #include <unordered_set>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -330,27 +333,33 @@ class connection_writer final : public response_writer {
 
 // While a handler runs, notices the client closing its side. A streaming
 // handler learns it from its writer (gone(), failed writes) and finishes on
-// its own; a handler that has not started a response is cancelled (returns
-// false then), so work nobody will read is not finished.
-awaitable<bool> watch_for_disconnect(std::shared_ptr<connection> c) {
-  {
-    auto [ec] = co_await c->socket.async_wait(tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
-    auto cs = co_await asio::this_coro::cancellation_state;
-    if (cs.cancelled() != asio::cancellation_type::none) co_return true;
+// its own; a handler that has not started a response is cancelled, so work
+// nobody will read is not finished. A plain callback on the socket (not a
+// coroutine raced against the handler with ||: two spawned coroutines, a
+// parallel group and a parked timer per request).
+struct handler_watch {
+  asio::cancellation_signal stop;  // cancels the handler's coroutine
+  bool done = false;               // the handler finished: the socket is ours again
+  bool fired = false;              // the wait completed
+  bool cancelled = false;          // the client left before an answer: the handler was cancelled
+};
+
+void watch_for_disconnect(const std::shared_ptr<connection>& c, const std::shared_ptr<handler_watch>& w) {
+  c->socket.async_wait(tcp::socket::wait_read, [c, w](const boost::system::error_code& ec) {
+    w->fired = true;
+    if (w->done) return;
     boost::system::error_code aec;
     std::size_t avail = ec ? 0 : c->socket.available(aec);
     // Readable with nothing to read: end of stream (or an error). Otherwise
     // the client sent more (a pipelined request): leave it in the socket.
     if (ec || aec || avail == 0) {
       c->mark_gone();
-      if (!c->streaming) co_return false;
+      if (!c->streaming) {
+        w->cancelled = true;
+        w->stop.emit(asio::cancellation_type::terminal);
+      }
     }
-  }
-  // Park until the handler finishes (the || below cancels us).
-  asio::steady_timer park(c->socket.get_executor(), asio::steady_timer::time_point::max());
-  auto [ec] = co_await park.async_wait(asio::as_tuple(asio::use_awaitable));
-  (void)ec;
-  co_return true;
+  });
 }
 
 awaitable<response> call_handler(const handler* fn, request* req, connection_writer* w) {
@@ -640,7 +649,25 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     handler fn = chosen->fn;
     c->deadline.disarm();  // a handler takes as long as it takes (streams bound their own writes)
     connection_writer writer(c->socket, *c, req, cfg, keep_alive);
-    auto outcome = co_await (call_handler(&fn, &req, &writer) || watch_for_disconnect(c));
+    auto watch = std::make_shared<handler_watch>();
+    watch_for_disconnect(c, watch);
+    // Cancelling this coroutine (close() past its grace period) cancels the
+    // handler too: its coroutine is bound to the watch's signal.
+    auto cs = co_await asio::this_coro::cancellation_state;
+    auto parent = cs.slot();
+    if (parent.is_connected())
+      parent.assign([w = watch.get()](asio::cancellation_type t) { w->stop.emit(t); });
+    auto [failed, answer] = co_await asio::co_spawn(
+        c->socket.get_executor(), call_handler(&fn, &req, &writer),
+        asio::bind_cancellation_slot(watch->stop.slot(), asio::as_tuple(asio::use_awaitable)));
+    (void)failed;  // call_handler catches what the handler throws
+    if (parent.is_connected()) parent.clear();
+    watch->done = true;
+    if (!watch->fired) {
+      // End the wait (nothing else is pending on the socket now).
+      boost::system::error_code ignored;
+      c->socket.cancel(ignored);
+    }
     if (writer.started()) {
       if (cfg.on_response) cfg.on_response(req, writer.status());
       bool intact = !c->gone;
@@ -652,14 +679,14 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
       if (!intact || !keep_alive || closing) break;
       continue;
     }
-    if (outcome.index() != 0) {
+    if (watch->cancelled) {
       // The client went away before an answer: the handler was cancelled.
       // 499 (nginx's "client closed request") tells metrics what happened.
       if (cfg.on_response) cfg.on_response(req, 499);
       log::debug("http: " + req.method + " " + req.path + ": the client closed the connection; handler cancelled");
       break;
     }
-    response out = std::move(std::get<0>(outcome));
+    response out = std::move(answer);
     if (cfg.on_response) cfg.on_response(req, out.status);
     c->deadline.arm(cfg.write_timeout, c);
     auto wr = co_await write_response(c->socket, to_beast(out, keep_alive && !closing, cfg.server_header), head_only);
