@@ -465,6 +465,57 @@ TEST_F(http_fixture, slow_client_is_disconnected) {
   test::run_void(ctx, [&](executor ex) { return go(ex, &srv); });
 }
 
+// The per-connection deadline (io_deadline) moves earlier when a short
+// limit follows a long one: after a served request the idle wait is long,
+// but once the next request starts its headers must arrive within
+// header_timeout; and a keep-alive client that stays silent is closed after
+// idle_timeout.
+TEST_F(http_fixture, deadlines_follow_each_phase_of_a_keep_alive_connection) {
+  auto cfg = test_config();
+  cfg.header_timeout = 300ms;
+  cfg.idle_timeout = 1500ms;
+  cfg.write_timeout = 10s;
+  server srv(ctx.get_executor(), cfg);
+  srv.get("/who", whoami);
+  ASSERT_TRUE(srv.start());
+  auto go = [](executor ex, server* s) -> awaitable<void> {
+    using clock = std::chrono::steady_clock;
+    std::string full = "GET /who HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    // Served, then half a request: closed by the header deadline, long
+    // before the idle one (and the write deadline armed for the answer).
+    auto sock = co_await raw_connect(ex, s->port());
+    co_await asio::async_write(sock, asio::buffer(full), asio::use_awaitable);
+    auto first = co_await read_some_text(sock);
+    EXPECT_NE(first.find("HTTP/1.1 200"), std::string::npos);
+    asio::steady_timer pause(ex, std::chrono::milliseconds(100));
+    co_await pause.async_wait(asio::use_awaitable);
+    std::string part = "GET /who HTTP/1.1\r\nHost: loc";
+    co_await asio::async_write(sock, asio::buffer(part), asio::use_awaitable);
+    auto t0 = clock::now();
+    auto rest = co_await read_until_close(sock);
+    EXPECT_EQ(rest, "");
+    EXPECT_LT(clock::now() - t0, std::chrono::milliseconds(1200));
+    // Served twice a while apart (each wait under the idle limit), then
+    // silent: closed after the idle limit, not the header limit.
+    auto idle = co_await raw_connect(ex, s->port());
+    for (int i = 0; i < 2; ++i) {
+      co_await asio::async_write(idle, asio::buffer(full), asio::use_awaitable);
+      auto r = co_await read_some_text(idle);
+      EXPECT_NE(r.find("HTTP/1.1 200"), std::string::npos);
+      pause.expires_after(std::chrono::milliseconds(500));
+      co_await pause.async_wait(asio::use_awaitable);
+    }
+    auto t1 = clock::now();
+    auto none = co_await read_until_close(idle);
+    EXPECT_EQ(none, "");
+    auto waited = clock::now() - t1;
+    EXPECT_GT(waited, std::chrono::milliseconds(700));
+    EXPECT_LT(waited, std::chrono::milliseconds(3000));
+    co_await s->close();
+  };
+  test::run_void(ctx, [&](executor ex) { return go(ex, &srv); });
+}
+
 TEST_F(http_fixture, origin_host_and_bearer_policies) {
   server srv(ctx.get_executor(), test_config());
   srv.get("/open", whoami);
