@@ -25,11 +25,12 @@ struct agents {
   std::shared_ptr<a2a::task_manager> mgr;
   std::shared_ptr<a2a::service> svc;
 
-  explicit agents(a2a::service_config cfg = {}) {
+  explicit agents(a2a::service_config cfg = {}, std::shared_ptr<a2a::agent_executor> agent = nullptr) {
     auto bound = b->listen(*multiaddr::parse("/ip4/127.0.0.1/tcp/0"));
     if (!bound) throw std::runtime_error(bound.error().what());
     b_addr = bound->encapsulate(*multiaddr::parse("/p2p/" + b->id().to_string()));
-    mgr = open_manager(ctx.get_executor(), std::make_shared<a2a::tool_executor>(tools));
+    if (!agent) agent = std::make_shared<a2a::tool_executor>(tools);
+    mgr = open_manager(ctx.get_executor(), std::move(agent));
     a2a::card_config card;
     card.name = "agent-b";
     card.skills.push_back({"echo", "Echo", "Returns its arguments", {"tools"}, {}});
@@ -376,4 +377,59 @@ TEST(a2a_service, card_protocol_rejects_unknown_messages) {
   });
   EXPECT_EQ(reply.at("type"), "error");
   EXPECT_NE(std::string(reply.at("error").as_string()).find("gossip"), std::string::npos);
+}
+
+namespace {
+
+// Answers every new message directly with who asked (no task).
+struct peer_echo final : a2a::agent_executor {
+  bool replies_directly(const a2a::request_context&, const a2a::message&) const override { return true; }
+  awaitable<result<a2a::message>> reply(a2a::reply_context ctx) override {
+    a2a::message m;
+    m.parts.push_back(a2a::part::text("hello " + (ctx.caller.peer ? ctx.caller.peer->to_string() : "local")));
+    co_return m;
+  }
+  awaitable<void> execute(a2a::turn_context, std::shared_ptr<a2a::task_updater> u) override {
+    (void)u->reject("direct replies only");
+    co_return;
+  }
+};
+
+}  // namespace
+
+TEST(a2a_service, a_direct_reply_reaches_a_remote_peer_as_a_message) {
+  agents env({}, std::make_shared<peer_echo>());
+  a2a::client client(env.a);
+  test::run_void(env.ctx, [&](executor) -> awaitable<void> {
+    co_await env.connect();
+    const std::string expected = "hello " + env.a->id().to_string();
+    // The stream carries the message as its only item.
+    auto st = co_await client.stream(env.b->id(), text_message("hi"));
+    EXPECT_TRUE(st) << st.error().what();
+    if (st) {
+      auto items = co_await collect(*st);
+      EXPECT_EQ(items.size(), 1u);
+      if (items.size() == 1) {
+        const auto* m = std::get_if<a2a::message>(&items[0]);
+        EXPECT_TRUE(m);
+        if (m) {
+          EXPECT_EQ(a2a::text_of(*m), expected);
+          EXPECT_EQ(m->role, a2a::role::agent);
+        }
+      }
+    }
+    // The raw 1.0 answer to SendMessage; nothing was stored for the peer.
+    json::object p;
+    p["message"] = a2a::to_json(text_message("hi"), a2a::dialect::v1_0);
+    std::vector<std::string> lines;  // named: g++ 12 cannot put a braced list in a co_await's frame
+    lines.push_back(line("SendMessage", p));
+    lines.push_back(line("ListTasks", json::object{}));
+    auto out = co_await raw_exchange(env, std::move(lines));
+    EXPECT_EQ(a2a::text_of(*a2a::parse_message(out.at(0).at("result").at("message"))), expected);
+    EXPECT_EQ(out.at(1).at("result").at("totalSize"), 0);
+    // Our client's unary send expects a task: a message is an unsupported answer.
+    auto sent = co_await client.send(env.b->id(), text_message("hi"));
+    EXPECT_FALSE(sent);
+    co_await env.shutdown();
+  });
 }
