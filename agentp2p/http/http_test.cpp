@@ -701,6 +701,29 @@ TEST_F(http_fixture, plain_handler_is_cancelled_when_the_client_disconnects) {
   EXPECT_EQ(statuses.front(), 499);
 }
 
+// close() gives a running handler its grace period, then cancels it (the
+// serve coroutine's cancellation reaches the handler's own coroutine).
+TEST_F(http_fixture, close_cancels_a_plain_handler_after_the_grace_period) {
+  auto cfg = test_config();
+  cfg.close_timeout = 300ms;
+  server srv(ctx.get_executor(), cfg);
+  auto probe = std::make_shared<cancel_probe>();
+  srv.get("/slow", [p = probe.get()](request& r, response_writer& w) { return slow_work(p, r, w); });
+  ASSERT_TRUE(srv.start());
+  test::run_void(ctx, [&](executor ex) -> awaitable<void> {
+    auto sock = co_await raw_connect(ex, srv.port());
+    std::string req = "GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    co_await asio::async_write(sock, asio::buffer(req), asio::use_awaitable);
+    auto started = co_await eventually(ex, [p = probe.get()] { return p->started; }, 1000);
+    EXPECT_TRUE(started);
+    auto t0 = std::chrono::steady_clock::now();
+    co_await srv.close();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+    EXPECT_TRUE(probe->cancelled);
+    EXPECT_FALSE(probe->finished);
+  });
+}
+
 awaitable<response> fixed_text(request&, response_writer&) { co_return response::text("the same body every time"); }
 
 awaitable<void> head_round(executor ex, server* s) {

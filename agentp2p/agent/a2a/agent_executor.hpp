@@ -89,7 +89,8 @@ class agent_executor {
   // stored or listed (the sender gets {"message": ...}; a stream carries that
   // one message and ends). Decided up front rather than by the turn's first
   // report, so the task path stays as it was and the reply path never touches
-  // the store. Must not block; the default keeps every message a task.
+  // the store. Asked before the message's size and parts are checked (it may
+  // have no parts). Must not block; the default keeps every message a task.
   virtual bool replies_directly(const request_context& /*caller*/, const message& /*input*/) const { return false; }
   // The answer to a message replies_directly() accepted. The manager sets
   // the reply's role (agent), context id (the input's) and, when empty, its
