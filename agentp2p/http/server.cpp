@@ -169,14 +169,16 @@ request to_request(beast_request&& msg, const std::string& remote) {
   return r;
 }
 
-beast_response to_beast(const response& res, bool keep_alive, const std::string& server_name) {
+// Takes the response by value: its body moves into Beast's message (an answer
+// is written once; copying it cost a malloc and a memcpy per response).
+beast_response to_beast(response res, bool keep_alive, const std::string& server_name) {
   beast_response out;
   out.version(11);
   out.result(static_cast<unsigned>(res.status));
   out.reason(reason_phrase(res.status));
   for (const auto& [n, v] : res.headers.entries()) out.insert(n, v);
   if (!res.headers.has("Server")) out.set(bhttp::field::server, server_name);
-  out.body() = res.body;
+  out.body() = std::move(res.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
   return out;
@@ -604,7 +606,7 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     c->reading = false;
     if (early) {
       c->deadline.arm(cfg.write_timeout, c);
-      auto wr = co_await write_message(c->socket, to_beast(*early, false, cfg.server_header));
+      auto wr = co_await write_message(c->socket, to_beast(std::move(*early), false, cfg.server_header));
       close_gracefully = wr.has_value();
       break;
     }
@@ -640,7 +642,7 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     if (res) {
       if (cfg.on_response) cfg.on_response(req, res->status);
       c->deadline.arm(cfg.write_timeout, c);
-      auto wr = co_await write_response(c->socket, to_beast(*res, keep_alive && !closing, cfg.server_header), head_only);
+      auto wr = co_await write_response(c->socket, to_beast(std::move(*res), keep_alive && !closing, cfg.server_header), head_only);
       if (!wr || !keep_alive) break;
       continue;
     }
@@ -689,7 +691,7 @@ awaitable<void> server::impl::serve(std::shared_ptr<connection> c) {
     response out = std::move(answer);
     if (cfg.on_response) cfg.on_response(req, out.status);
     c->deadline.arm(cfg.write_timeout, c);
-    auto wr = co_await write_response(c->socket, to_beast(out, keep_alive && !closing, cfg.server_header), head_only);
+    auto wr = co_await write_response(c->socket, to_beast(std::move(out), keep_alive && !closing, cfg.server_header), head_only);
     if (!wr || !keep_alive) break;
   }
   c->reading = false;
