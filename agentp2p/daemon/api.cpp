@@ -547,9 +547,10 @@ awaitable<api_response> api::a2a_send(const json::object& body) {
   if (!peer) co_return from_error(peer.error());
   a2a::send_options opts;
   opts.blocking = false;
-  auto t = co_await a2a_client().send(*peer, std::move(m), opts);
-  if (!t) co_return from_error(t.error());
-  co_return json_response(200, a2a::to_json(*t, a2a::dialect::v1_0));
+  auto sent = co_await a2a_client().send(*peer, std::move(m), opts);
+  if (!sent) co_return from_error(sent.error());
+  // The task, or the message of an agent that answered directly (no task).
+  co_return json_response(200, std::visit([](const auto& r) { return a2a::to_json(r, a2a::dialect::v1_0); }, *sent));
 }
 
 awaitable<api_response> api::a2a_get(std::string id, std::string peer_text) {

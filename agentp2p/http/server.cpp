@@ -314,7 +314,7 @@ class connection_writer final : public response_writer {
 
   awaitable<void> wait_gone() override {
     while (!c_.gone) {
-      auto [ec] = co_await c_.gone_signal.async_wait(asio::as_tuple(asio::use_awaitable));
+      (void)co_await c_.gone_signal.async_wait(asio::as_tuple(asio::use_awaitable));
       auto cs = co_await asio::this_coro::cancellation_state;
       if (cs.cancelled() != asio::cancellation_type::none) co_return;
     }

@@ -309,7 +309,13 @@ awaitable<int> run_a2a(daemon::node& n, options o) {
     a2a::message m;
     m.message_id = "fault-" + std::to_string(clock_type::now().time_since_epoch().count());
     m.parts.push_back(a2a::part::data(json::parse(R"({"tool":"echo","arguments":{"text":"persist me"}})")));
-    r = co_await client.send(t.peer, std::move(m));
+    auto sent = co_await client.send(t.peer, std::move(m));
+    if (!sent)
+      r = sent.error();
+    else if (auto* task = std::get_if<a2a::task>(&*sent))
+      r = std::move(*task);
+    else
+      r = agentp2p::error(errc::protocol_error, "the agent answered with a message, not a task");
   } else {
     r = co_await client.get(t.peer, o.task);
   }

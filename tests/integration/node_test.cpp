@@ -84,8 +84,10 @@ TEST(node, two_agents_exchange_cards_call_tools_and_run_a2a_tasks) {
     m.message_id = "m-1";
     m.parts.push_back(a2a::part::data(
         json::object{{"tool", "list_peers"}, {"arguments", json::object{}}, {"peer", na.host().id().to_string()}}));
-    auto t = co_await client.send(nb.host().id(), std::move(m));
-    EXPECT_TRUE(t) << (t ? "" : t.error().what());
+    auto sent = co_await client.send(nb.host().id(), std::move(m));
+    EXPECT_TRUE(sent) << (sent ? "" : sent.error().what());
+    const auto* t = sent ? std::get_if<a2a::task>(&*sent) : nullptr;
+    EXPECT_TRUE(t) << "a message instead of a task";
     if (t) {
       EXPECT_EQ(t->status.state, a2a::task_state::completed) << a2a::to_string(t->status.state);
       EXPECT_FALSE(t->artifacts.empty());
@@ -96,8 +98,9 @@ TEST(node, two_agents_exchange_cards_call_tools_and_run_a2a_tasks) {
     chat.message_id = "m-2";
     chat.parts.push_back(a2a::part::text("hello"));
     auto rejected = co_await client.send(nb.host().id(), std::move(chat));
-    EXPECT_TRUE(rejected);
-    if (rejected) EXPECT_EQ(rejected->status.state, a2a::task_state::rejected);
+    const auto* rejected_task = rejected ? std::get_if<a2a::task>(&*rejected) : nullptr;
+    EXPECT_TRUE(rejected_task);
+    if (rejected_task) EXPECT_EQ(rejected_task->status.state, a2a::task_state::rejected);
 
     co_await na.close();
     co_await nb.close();

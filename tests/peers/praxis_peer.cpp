@@ -163,11 +163,14 @@ awaitable<json::object> cmd_a2a_send(daemon::node& n, json::object c) {
   m.message_id = "praxis-peer-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   json::value data = obj_field(c, "data");
   m.parts.push_back(a2a::part::data(std::move(data)));
-  auto t = co_await client.send(*peer, std::move(m));
-  if (!t) co_return failure(t.error());
+  auto sent = co_await client.send(*peer, std::move(m));
+  if (!sent) co_return failure(sent.error());
   json::object out;
   out["ok"] = true;
-  out["task"] = a2a::to_json(*t, a2a::dialect::v0_3);
+  if (const auto* t = std::get_if<a2a::task>(&*sent))
+    out["task"] = a2a::to_json(*t, a2a::dialect::v0_3);
+  else
+    out["message"] = a2a::to_json(std::get<a2a::message>(*sent), a2a::dialect::v0_3);
   co_return out;
 }
 

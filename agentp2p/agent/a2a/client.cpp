@@ -73,9 +73,23 @@ result<task> to_task(result<json::value> r, const parse_limits& lim) {
   // SendMessage (1.0) wraps the task ({"task": ..}); everything else returns it bare.
   const auto* o = r->if_object();
   if (o && !o->contains("id") && o->contains("task")) return parse_task(o->at("task"), lim);
-  if (o && !o->contains("id") && o->contains("message"))
-    return agentp2p::error(errc::unsupported, "a2a: the agent answered with a message instead of a task");
   return parse_task(*r, lim);
+}
+
+// SendMessage's answer: 1.0 wraps it ({"task": ..} or {"message": ..}); 0.3
+// returns it bare, a message told apart by its messageId (a task has an id).
+result<send_reply> to_send_reply(result<json::value> r, const parse_limits& lim) {
+  if (!r) return std::move(r).error();
+  if (const auto* o = r->if_object(); o && !o->contains("id")) {
+    const json::value* m = o->if_contains("message");
+    if (!m && o->contains("messageId")) m = &*r;
+    if (m) {
+      AP_TRY(auto reply, parse_message(*m, lim));
+      return send_reply{std::move(reply)};
+    }
+  }
+  AP_TRY(auto t, to_task(std::move(r), lim));
+  return send_reply{std::move(t)};
 }
 
 result<list_response> to_list(result<json::value> r, const parse_limits& lim) {
@@ -220,9 +234,9 @@ awaitable<result<json::value>> client::call(const crypto::peer_id& peer, std::st
   co_return outcome_of(std::move(v), id);
 }
 
-awaitable<result<task>> client::send(const crypto::peer_id& peer, message m, send_options o) {
+awaitable<result<send_reply>> client::send(const crypto::peer_id& peer, message m, send_options o) {
   auto r = co_await call(peer, method_name(m_send), send_params_json(m, o, config_.version));
-  co_return to_task(std::move(r), config_.limits);
+  co_return to_send_reply(std::move(r), config_.limits);
 }
 
 awaitable<result<task>> client::get(const crypto::peer_id& peer, std::string task_id,

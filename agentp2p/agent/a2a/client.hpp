@@ -2,7 +2,8 @@
 // per call), and exchanging A2A cards over /praxis/a2a.card/0.3.0.
 //
 //   a2a::client c(host);                      // A2A 1.0 method names
-//   auto t = co_await c.send(peer, msg);      // blocks until the turn ends
+//   auto r = co_await c.send(peer, msg);      // blocks until the turn ends:
+//                                             // a task, or the agent's direct reply
 //   auto s = co_await c.stream(peer, msg);    // task, then events
 //   for (;;) { auto item = co_await s->next(); if (!item || !*item) break; ... }
 //
@@ -17,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "agentp2p/agent/a2a/codec.hpp"
 #include "agentp2p/agent/a2a/protocols.hpp"
@@ -41,6 +43,10 @@ struct send_options {
   std::optional<std::size_t> history_length;
   bool blocking = true;  // false: answer at once with the submitted task
 };
+
+// What SendMessage answers: the task the message started or continued, or
+// (A2A lets an agent answer a simple request without a task) a message.
+using send_reply = std::variant<task, message>;
 
 struct list_request {
   std::string context_id;
@@ -82,8 +88,8 @@ class client {
 
   // (Coroutines take no default arguments: GCC 12 destroys them twice.
   // The shorter overloads below supply the defaults.)
-  awaitable<result<task>> send(const crypto::peer_id& peer, message m, send_options o);
-  awaitable<result<task>> send(const crypto::peer_id& peer, message m) {
+  awaitable<result<send_reply>> send(const crypto::peer_id& peer, message m, send_options o);
+  awaitable<result<send_reply>> send(const crypto::peer_id& peer, message m) {
     return send(peer, std::move(m), send_options{});
   }
   awaitable<result<event_stream>> stream(const crypto::peer_id& peer, message m);

@@ -113,8 +113,10 @@ void client_round_trip(a2a::dialect version) {
     args["text"] = "over the wire";
 
     // send: blocks until the tool ran.
-    auto t = co_await client.send(b, tool_message("echo", args));
-    EXPECT_TRUE(t) << t.error().what();
+    auto sent = co_await client.send(b, tool_message("echo", args));
+    EXPECT_TRUE(sent) << sent.error().what();
+    const auto* t = sent ? std::get_if<a2a::task>(&*sent) : nullptr;
+    EXPECT_TRUE(t) << "the agent answered with a message, not a task";
     if (t) {
       EXPECT_EQ(t->status.state, a2a::task_state::completed);
       EXPECT_EQ(t->artifacts.at(0).parts.at(0).as_data()->data.at("text"), "over the wire");
@@ -143,13 +145,16 @@ void client_round_trip(a2a::dialect version) {
     // cancel a running task, while a second stream watches it.
     a2a::send_options later;
     later.blocking = false;
-    auto slow = co_await client.send(b, tool_message("slow"), later);
-    EXPECT_TRUE(slow) << slow.error().what();
-    auto watch = co_await client.resubscribe(b, slow->id);
+    auto slow_sent = co_await client.send(b, tool_message("slow"), later);
+    EXPECT_TRUE(slow_sent) << slow_sent.error().what();
+    const auto* slow = slow_sent ? std::get_if<a2a::task>(&*slow_sent) : nullptr;
+    EXPECT_TRUE(slow) << "the agent answered with a message, not a task";
+    const std::string slow_id = slow ? slow->id : "";
+    auto watch = co_await client.resubscribe(b, slow_id);
     EXPECT_TRUE(watch) << watch.error().what();
     auto first = co_await watch->next();
     EXPECT_TRUE(first && *first);
-    auto canceled = co_await client.cancel(b, slow->id);
+    auto canceled = co_await client.cancel(b, slow_id);
     EXPECT_TRUE(canceled) << canceled.error().what();
     if (canceled) {
       EXPECT_EQ(canceled->status.state, a2a::task_state::canceled);
@@ -325,9 +330,11 @@ TEST(a2a_service, another_peer_cannot_see_our_tasks) {
     co_await env.connect();
     auto c_conn = co_await c->connect(env.b_addr);
     EXPECT_TRUE(c_conn);
-    auto t = co_await from_a.send(env.b->id(), tool_message("number"));
+    auto sent = co_await from_a.send(env.b->id(), tool_message("number"));
+    const auto* t = sent ? std::get_if<a2a::task>(&*sent) : nullptr;
     EXPECT_TRUE(t);
-    auto peek = co_await from_c.get(env.b->id(), t->id);
+    const std::string id = t ? t->id : "";
+    auto peek = co_await from_c.get(env.b->id(), id);
     EXPECT_FALSE(peek);
     if (!peek) {
       EXPECT_EQ(code(peek.error()), -32001);
@@ -427,9 +434,15 @@ TEST(a2a_service, a_direct_reply_reaches_a_remote_peer_as_a_message) {
     auto out = co_await raw_exchange(env, std::move(lines));
     EXPECT_EQ(a2a::text_of(*a2a::parse_message(out.at(0).at("result").at("message"))), expected);
     EXPECT_EQ(out.at(1).at("result").at("totalSize"), 0);
-    // Our client's unary send expects a task: a message is an unsupported answer.
+    // Our client's unary send hands the caller the message.
     auto sent = co_await client.send(env.b->id(), text_message("hi"));
-    EXPECT_FALSE(sent);
+    EXPECT_TRUE(sent) << sent.error().what();
+    const auto* reply = sent ? std::get_if<a2a::message>(&*sent) : nullptr;
+    EXPECT_TRUE(reply) << "expected the direct reply, got a task";
+    if (reply) {
+      EXPECT_EQ(a2a::text_of(*reply), expected);
+      EXPECT_EQ(reply->role, a2a::role::agent);
+    }
     co_await env.shutdown();
   });
 }

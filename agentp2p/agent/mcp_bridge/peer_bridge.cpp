@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <variant>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -123,8 +124,9 @@ awaitable<result<json::value>> send_a2a(praxis::agent_services* agent, std::shar
   m.context_id = string_arg(args, "contextId");
   m.role = a2a::role::user;
   m.parts.push_back(a2a::part::text(std::move(text)));
-  AP_CO_TRY(auto task, co_await c->send(peer, std::move(m)));
-  co_return a2a::to_json(task, a2a::dialect::v1_0);
+  // The task, or the message of an agent that answered directly.
+  AP_CO_TRY(auto sent, co_await c->send(peer, std::move(m)));
+  co_return std::visit([](const auto& r) { return a2a::to_json(r, a2a::dialect::v1_0); }, sent);
 }
 
 awaitable<result<json::value>> find_agents(std::shared_ptr<discovery::capability_search> search, std::string tool) {
