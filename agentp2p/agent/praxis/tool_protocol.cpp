@@ -51,7 +51,7 @@ awaitable<std::optional<json::value>> answer(std::shared_ptr<tools::registry> re
     log::debug("tool caller " + s.remote_peer().short_string() + " went away during \"" + req->name + "\"");
     co_return std::nullopt;
   }
-  co_return make_tool_reply(req->id, outcome);
+  co_return make_tool_reply(req->id, std::move(outcome));
 }
 
 // core::finish with the stream's own deadline instead of a with_deadline:

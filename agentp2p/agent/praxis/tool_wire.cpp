@@ -1,6 +1,7 @@
 #include "agentp2p/agent/praxis/tool_wire.hpp"
 
 #include <cstdint>
+#include <utility>
 
 #include <boost/json/serialize.hpp>
 
@@ -47,6 +48,15 @@ json::value make_tool_reply(const json::value& id, const result<json::value>& ou
     reply["result"] = nullptr;  // praxis always sends "result"
     reply["error"] = error_object(outcome.error());
   }
+  return reply;
+}
+
+json::value make_tool_reply(const json::value& id, result<json::value>&& outcome) {
+  if (!outcome) return make_tool_reply(id, std::as_const(outcome));
+  json::object reply;
+  reply.reserve(2);
+  reply.emplace("id", id);
+  reply.emplace("result", std::move(*outcome));
   return reply;
 }
 

@@ -23,6 +23,8 @@ struct tool_request {
 // (-32602) when "arguments" is not an object.
 result<tool_request> parse_tool_request(const boost::json::value& v);
 boost::json::value make_tool_reply(const boost::json::value& id, const result<boost::json::value>& outcome);
+// The same, taking the outcome's value instead of copying it (the server's reply path).
+boost::json::value make_tool_reply(const boost::json::value& id, result<boost::json::value>&& outcome);
 
 // The reply's meaning, whichever form the remote used (exposed for tests and fuzzing).
 result<boost::json::value> parse_tool_reply(const boost::json::value& reply, std::string_view expected_id);
