@@ -40,7 +40,7 @@ awaitable<std::optional<json::value>> answer(std::shared_ptr<tools::registry> re
     if (e.is(errc::decode_error) || e.is(errc::too_large)) co_return make_tool_reply(nullptr, line.error());
     co_return std::nullopt;  // nothing to answer: EOF, reset, idle timeout
   }
-  auto req = parse_tool_request(*line);
+  auto req = parse_tool_request(std::move(*line));
   if (!req) co_return make_tool_reply(line->is_object() && line->get_object().contains("id") ? line->at("id") : json::value(), req.error());
   tools::call_options opts;
   opts.caller = s.remote_peer().to_string();

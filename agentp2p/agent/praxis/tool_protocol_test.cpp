@@ -302,3 +302,19 @@ TEST(praxis_tool_request, is_parsed_strictly) {
   auto bad_args = praxis::parse_tool_request(json::parse(R"({"name":"add","arguments":[1]})"));
   EXPECT_TRUE(!bad_args && bad_args.error().is(errc::invalid_argument));
 }
+
+TEST(praxis_tool_request, copying_and_moving_parses_agree) {
+  const auto text = R"({"id":"9","name":"add","arguments":{"a":1},"timestamp":5})";
+  const json::value kept = json::parse(text);
+  auto copied = praxis::parse_tool_request(kept);
+  auto moved = praxis::parse_tool_request(json::parse(text));
+  ASSERT_TRUE(copied && moved);
+  EXPECT_EQ(copied->id, moved->id);
+  EXPECT_EQ(copied->arguments, moved->arguments);
+  EXPECT_EQ(json::serialize(moved->arguments), R"({"a":1})");
+  EXPECT_EQ(kept, json::parse(text));
+  // A refused request is left whole: the server still answers with its id.
+  auto bad = json::parse(R"({"id":"7","name":"add","arguments":[1]})");
+  EXPECT_FALSE(praxis::parse_tool_request(std::move(bad)));
+  EXPECT_EQ(bad, json::parse(R"({"id":"7","name":"add","arguments":[1]})"));
+}

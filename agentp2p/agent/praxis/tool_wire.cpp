@@ -22,20 +22,40 @@ json::object error_object(const agentp2p::error& e) {
 
 }  // namespace
 
+namespace {
+
+// Checks the request; on success `r` has everything but the id and the
+// arguments, which the callers copy or move.
+result<void> check_request(const json::object& o, tool_request& r) {
+  auto* name = o.if_contains("name");
+  if (!name || !name->is_string() || name->get_string().empty())
+    return make_error(errc::protocol_error, "a tool request needs a \"name\" string");
+  if (auto* args = o.if_contains("arguments"); args && !args->is_null() && !args->is_object())
+    return make_error(errc::invalid_argument, "\"arguments\" must be a JSON object");
+  r.name = std::string(name->get_string());
+  if (auto* ts = o.if_contains("timestamp"); ts && ts->is_int64()) r.timestamp = ts->get_int64();
+  return ok();
+}
+
+}  // namespace
+
 result<tool_request> parse_tool_request(const json::value& v) {
   if (!v.is_object()) return make_error(errc::protocol_error, "a tool request must be a JSON object");
   const auto& o = v.get_object();
   tool_request r;
+  AP_TRYV(check_request(o, r));
   if (auto* id = o.if_contains("id")) r.id = *id;
-  auto* name = o.if_contains("name");
-  if (!name || !name->is_string() || name->get_string().empty())
-    return make_error(errc::protocol_error, "a tool request needs a \"name\" string");
-  r.name = std::string(name->get_string());
-  if (auto* args = o.if_contains("arguments"); args && !args->is_null()) {
-    if (!args->is_object()) return make_error(errc::invalid_argument, "\"arguments\" must be a JSON object");
-    r.arguments = args->get_object();
-  }
-  if (auto* ts = o.if_contains("timestamp"); ts && ts->is_int64()) r.timestamp = ts->get_int64();
+  if (auto* args = o.if_contains("arguments"); args && args->is_object()) r.arguments = args->get_object();
+  return r;
+}
+
+result<tool_request> parse_tool_request(json::value&& v) {
+  if (!v.is_object()) return make_error(errc::protocol_error, "a tool request must be a JSON object");
+  auto& o = v.get_object();
+  tool_request r;
+  AP_TRYV(check_request(o, r));
+  if (auto* id = o.if_contains("id")) r.id = std::move(*id);
+  if (auto* args = o.if_contains("arguments"); args && args->is_object()) r.arguments = std::move(args->get_object());
   return r;
 }
 
