@@ -171,7 +171,7 @@ awaitable<result<json::value>> call_remote_tool(host::host& h, crypto::peer_id p
     co_return failed(std::move(e), true);
   }
   co_await finish(*s, limit, cfg.linger);
-  co_return parse_tool_reply(*reply, id);
+  co_return parse_tool_reply(std::move(*reply), id);
 }
 
 awaitable<result<json::value>> call_remote_tool(host::host& h, crypto::peer_id peer, std::string name,

@@ -1,6 +1,7 @@
 #include "agentp2p/agent/praxis/tool_wire.hpp"
 
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include <boost/json/serialize.hpp>
@@ -80,9 +81,14 @@ json::value make_tool_reply(const json::value& id, result<json::value>&& outcome
   return reply;
 }
 
-result<json::value> parse_tool_reply(const json::value& reply, std::string_view expected_id) {
+namespace {
+
+// Both overloads: a const reply gives a copy of its result, a reply we own
+// gives up its result.
+template <class Value>
+result<json::value> reply_outcome(Value& reply, std::string_view expected_id) {
   if (!reply.is_object()) return make_error(errc::protocol_error, "a tool reply must be a JSON object");
-  const auto& o = reply.get_object();
+  auto& o = reply.get_object();
   if (auto* id = o.if_contains("id"); id && id->is_string() && !expected_id.empty() && id->get_string() != expected_id)
     return make_error(errc::protocol_error, "the tool reply answers request \"" + std::string(id->get_string()) +
                                                 "\", not \"" + std::string(expected_id) + "\"");
@@ -96,7 +102,7 @@ result<json::value> parse_tool_reply(const json::value& reply, std::string_view 
     if (auto* m = e.if_contains("message"); m && m->is_string()) message = std::string(m->get_string());
     return tools::from_rpc(code, std::move(message));
   }
-  const json::value* result = o.if_contains("result");
+  auto* result = o.if_contains("result");
   if (!result) return json::value(nullptr);
   // praxis's in-result failures: {"status":"error","error":"..."} and
   // {"status":"unknown_tool","error":"Tool x not found"}.
@@ -110,7 +116,18 @@ result<json::value> parse_tool_reply(const json::value& reply, std::string_view 
       return tools::from_rpc(tools::rpc::internal_error, std::move(message));
     }
   }
-  return *result;
+  if constexpr (std::is_const_v<Value>) return *result;
+  else return std::move(*result);
+}
+
+}  // namespace
+
+result<json::value> parse_tool_reply(const json::value& reply, std::string_view expected_id) {
+  return reply_outcome(reply, expected_id);
+}
+
+result<json::value> parse_tool_reply(json::value&& reply, std::string_view expected_id) {
+  return reply_outcome(reply, expected_id);
 }
 
 }  // namespace agentp2p::praxis

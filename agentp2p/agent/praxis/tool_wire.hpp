@@ -31,5 +31,7 @@ boost::json::value make_tool_reply(const boost::json::value& id, result<boost::j
 
 // The reply's meaning, whichever form the remote used (exposed for tests and fuzzing).
 result<boost::json::value> parse_tool_reply(const boost::json::value& reply, std::string_view expected_id);
+// The same, moving the result out of a reply the caller no longer needs.
+result<boost::json::value> parse_tool_reply(boost::json::value&& reply, std::string_view expected_id);
 
 }  // namespace agentp2p::praxis
