@@ -265,16 +265,22 @@ awaitable<result<json::value>> registry::call(std::string name, json::object arg
     std::lock_guard lock(mutex_);
     for (const auto& [token, o] : call_observers_) observers.push_back(o);
   }
-  if (observers.empty()) co_return co_await call_unobserved(std::move(name), std::move(arguments), std::move(opts));
-  call_record rec;
-  rec.tool = name;
-  rec.caller = opts.caller;
-  const auto started = std::chrono::steady_clock::now();
-  auto r = co_await call_unobserved(std::move(name), std::move(arguments), std::move(opts));
-  rec.elapsed = std::chrono::steady_clock::now() - started;
-  if (!r) rec.error = r.error().code;
-  for (const auto& o : observers) (*o)(rec);
-  co_return r;
+  // Not a coroutine itself: without observers the call is call_unobserved's
+  // frame alone (one coroutine frame fewer per call).
+  if (observers.empty()) return call_unobserved(std::move(name), std::move(arguments), std::move(opts));
+  auto observed = [](registry* self, std::vector<std::shared_ptr<const call_observer>> observers, std::string name,
+                     json::object arguments, call_options opts) -> awaitable<result<json::value>> {
+    call_record rec;
+    rec.tool = name;
+    rec.caller = opts.caller;
+    const auto started = std::chrono::steady_clock::now();
+    auto r = co_await self->call_unobserved(std::move(name), std::move(arguments), std::move(opts));
+    rec.elapsed = std::chrono::steady_clock::now() - started;
+    if (!r) rec.error = r.error().code;
+    for (const auto& o : observers) (*o)(rec);
+    co_return r;
+  };
+  return observed(this, std::move(observers), std::move(name), std::move(arguments), std::move(opts));
 }
 
 std::uint64_t registry::on_call(call_observer o) {

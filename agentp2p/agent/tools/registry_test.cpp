@@ -439,6 +439,31 @@ TEST(tool_registry_inline, a_call_outlives_the_registry) {
   });
 }
 
+TEST(tool_registry, call_observers_see_every_outcome_until_removed) {
+  asio::io_context ctx;
+  tools::registry reg;
+  ASSERT_TRUE(reg.add(def("add"), add));
+  ASSERT_TRUE(reg.add(inline_def("boom"), [](json::object, tools::call_context&) { return boom(); }));
+  std::vector<tools::registry::call_record> seen;
+  auto token = reg.on_call([&](const tools::registry::call_record& r) { seen.push_back(r); });
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    tools::call_options from_peer;
+    from_peer.caller = "peer-x";
+    auto ok = co_await reg.call("add", json::parse(R"({"a":1,"b":2})").as_object(), from_peer);
+    EXPECT_TRUE(ok);
+    auto failed = co_await reg.call("boom", {});
+    EXPECT_FALSE(failed);
+    reg.remove_call_observer(token);
+    (void)co_await reg.call("add", json::parse(R"({"a":1,"b":2})").as_object());
+  });
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].tool, "add");
+  EXPECT_EQ(seen[0].caller, "peer-x");
+  EXPECT_FALSE(seen[0].error);
+  EXPECT_EQ(seen[1].tool, "boom");
+  EXPECT_TRUE(seen[1].error);
+}
+
 TEST(tool_errors, wire_codes_round_trip) {
   for (int code : {-32700, -32600, -32601, -32602, -32001, -32002, -32003, -32603, -32099, 42}) {
     auto e = tools::from_rpc(code, "x");
