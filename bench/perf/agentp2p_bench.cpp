@@ -132,6 +132,9 @@ int run_server(const std::string& listen) {
   def.name = "echo";
   def.description = "Returns its text";
   def.input_schema = echo_schema();
+  // The js reference answers in its event loop too: a quick handler has no
+  // business on a worker thread.
+  def.execution = tools::execution::inline_on_caller;
   auto added = agent->tools().add(def, [](boost::json::object args, tools::call_context&) -> awaitable<result<boost::json::value>> {
     boost::json::object out;
     out["text"] = args["text"];

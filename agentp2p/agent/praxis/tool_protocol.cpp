@@ -40,7 +40,7 @@ awaitable<std::optional<json::value>> answer(std::shared_ptr<tools::registry> re
     if (e.is(errc::decode_error) || e.is(errc::too_large)) co_return make_tool_reply(nullptr, line.error());
     co_return std::nullopt;  // nothing to answer: EOF, reset, idle timeout
   }
-  auto req = parse_tool_request(*line);
+  auto req = parse_tool_request(std::move(*line));
   if (!req) co_return make_tool_reply(line->is_object() && line->get_object().contains("id") ? line->at("id") : json::value(), req.error());
   tools::call_options opts;
   opts.caller = s.remote_peer().to_string();
@@ -51,7 +51,7 @@ awaitable<std::optional<json::value>> answer(std::shared_ptr<tools::registry> re
     log::debug("tool caller " + s.remote_peer().short_string() + " went away during \"" + req->name + "\"");
     co_return std::nullopt;
   }
-  co_return make_tool_reply(req->id, outcome);
+  co_return make_tool_reply(req->id, std::move(outcome));
 }
 
 // core::finish with the stream's own deadline instead of a with_deadline:
@@ -171,7 +171,7 @@ awaitable<result<json::value>> call_remote_tool(host::host& h, crypto::peer_id p
     co_return failed(std::move(e), true);
   }
   co_await finish(*s, limit, cfg.linger);
-  co_return parse_tool_reply(*reply, id);
+  co_return parse_tool_reply(std::move(*reply), id);
 }
 
 awaitable<result<json::value>> call_remote_tool(host::host& h, crypto::peer_id peer, std::string name,

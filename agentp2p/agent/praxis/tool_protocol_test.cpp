@@ -190,6 +190,37 @@ TEST(praxis_tool, a_client_deadline_resets_the_stream_and_cancels_the_remote_han
   });
 }
 
+TEST(praxis_tool, an_inline_tool_answers_on_the_node_thread_and_a_caller_reset_cancels_it) {
+  asio::io_context ctx;
+  agents ag(ctx);
+  auto inline_tool = [](std::string name, std::string_view schema) {
+    auto d = tool(std::move(name), "runs on the node's thread", schema);
+    d.execution = tools::execution::inline_on_caller;
+    return d;
+  };
+  ASSERT_TRUE(ag.b->tools().add(inline_tool("echo_inline", R"({"type":"object","properties":{"text":{"type":"string"}},
+                                                                  "required":["text"]})"),
+                                echo_tool));
+  auto pr = ag.probes_b;
+  ASSERT_TRUE(ag.b->tools().add(inline_tool("hang_inline", R"({"type":"object"})"),
+                                [pr](json::object, tools::call_context&) { return hang_tool(pr); }));
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
+    auto echoed = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "echo_inline", args(R"({"text":"hi"})"));
+    EXPECT_TRUE(echoed) << echoed.error().what();
+    if (echoed) { EXPECT_EQ(echoed->at("text").as_string(), "hi"); }
+    auto bad = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "echo_inline", args(R"({"text":7})"));
+    EXPECT_TRUE(!bad && tools::rpc_code(bad.error()) == -32602);
+    praxis::client_config impatient;
+    impatient.deadline = 150ms;
+    auto r = co_await praxis::call_remote_tool(*ag.hosts.a, ag.peer_b(), "hang_inline", json::object(), impatient);
+    EXPECT_TRUE(!r && r.error().is(errc::timeout));
+    { auto ok = co_await eventually([&] { return pr->hang_started == 1 && pr->hang_cancelled == 1; }); EXPECT_TRUE(ok); }
+    { auto ok = co_await eventually([&] { return ag.b->tools().active_calls() == 0; }); EXPECT_TRUE(ok); }
+    co_await ag.close();
+  });
+}
+
 TEST(praxis_tool, concurrent_calls_over_the_limit_are_refused) {
   asio::io_context ctx;
   tools::config one;
@@ -270,4 +301,20 @@ TEST(praxis_tool_request, is_parsed_strictly) {
   EXPECT_FALSE(praxis::parse_tool_request(json::parse(R"({"id":"9"})")));
   auto bad_args = praxis::parse_tool_request(json::parse(R"({"name":"add","arguments":[1]})"));
   EXPECT_TRUE(!bad_args && bad_args.error().is(errc::invalid_argument));
+}
+
+TEST(praxis_tool_request, copying_and_moving_parses_agree) {
+  const auto text = R"({"id":"9","name":"add","arguments":{"a":1},"timestamp":5})";
+  const json::value kept = json::parse(text);
+  auto copied = praxis::parse_tool_request(kept);
+  auto moved = praxis::parse_tool_request(json::parse(text));
+  ASSERT_TRUE(copied && moved);
+  EXPECT_EQ(copied->id, moved->id);
+  EXPECT_EQ(copied->arguments, moved->arguments);
+  EXPECT_EQ(json::serialize(moved->arguments), R"({"a":1})");
+  EXPECT_EQ(kept, json::parse(text));
+  // A refused request is left whole: the server still answers with its id.
+  auto bad = json::parse(R"({"id":"7","name":"add","arguments":[1]})");
+  EXPECT_FALSE(praxis::parse_tool_request(std::move(bad)));
+  EXPECT_EQ(bad, json::parse(R"({"id":"7","name":"add","arguments":[1]})"));
 }

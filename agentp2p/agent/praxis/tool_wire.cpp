@@ -1,6 +1,8 @@
 #include "agentp2p/agent/praxis/tool_wire.hpp"
 
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 
 #include <boost/json/serialize.hpp>
 
@@ -21,20 +23,40 @@ json::object error_object(const agentp2p::error& e) {
 
 }  // namespace
 
+namespace {
+
+// Checks the request; on success `r` has everything but the id and the
+// arguments, which the callers copy or move.
+result<void> check_request(const json::object& o, tool_request& r) {
+  auto* name = o.if_contains("name");
+  if (!name || !name->is_string() || name->get_string().empty())
+    return make_error(errc::protocol_error, "a tool request needs a \"name\" string");
+  if (auto* args = o.if_contains("arguments"); args && !args->is_null() && !args->is_object())
+    return make_error(errc::invalid_argument, "\"arguments\" must be a JSON object");
+  r.name = std::string(name->get_string());
+  if (auto* ts = o.if_contains("timestamp"); ts && ts->is_int64()) r.timestamp = ts->get_int64();
+  return ok();
+}
+
+}  // namespace
+
 result<tool_request> parse_tool_request(const json::value& v) {
   if (!v.is_object()) return make_error(errc::protocol_error, "a tool request must be a JSON object");
   const auto& o = v.get_object();
   tool_request r;
+  AP_TRYV(check_request(o, r));
   if (auto* id = o.if_contains("id")) r.id = *id;
-  auto* name = o.if_contains("name");
-  if (!name || !name->is_string() || name->get_string().empty())
-    return make_error(errc::protocol_error, "a tool request needs a \"name\" string");
-  r.name = std::string(name->get_string());
-  if (auto* args = o.if_contains("arguments"); args && !args->is_null()) {
-    if (!args->is_object()) return make_error(errc::invalid_argument, "\"arguments\" must be a JSON object");
-    r.arguments = args->get_object();
-  }
-  if (auto* ts = o.if_contains("timestamp"); ts && ts->is_int64()) r.timestamp = ts->get_int64();
+  if (auto* args = o.if_contains("arguments"); args && args->is_object()) r.arguments = args->get_object();
+  return r;
+}
+
+result<tool_request> parse_tool_request(json::value&& v) {
+  if (!v.is_object()) return make_error(errc::protocol_error, "a tool request must be a JSON object");
+  auto& o = v.get_object();
+  tool_request r;
+  AP_TRYV(check_request(o, r));
+  if (auto* id = o.if_contains("id")) r.id = std::move(*id);
+  if (auto* args = o.if_contains("arguments"); args && args->is_object()) r.arguments = std::move(args->get_object());
   return r;
 }
 
@@ -50,9 +72,23 @@ json::value make_tool_reply(const json::value& id, const result<json::value>& ou
   return reply;
 }
 
-result<json::value> parse_tool_reply(const json::value& reply, std::string_view expected_id) {
+json::value make_tool_reply(const json::value& id, result<json::value>&& outcome) {
+  if (!outcome) return make_tool_reply(id, std::as_const(outcome));
+  json::object reply;
+  reply.reserve(2);
+  reply.emplace("id", id);
+  reply.emplace("result", std::move(*outcome));
+  return reply;
+}
+
+namespace {
+
+// Both overloads: a const reply gives a copy of its result, a reply we own
+// gives up its result.
+template <class Value>
+result<json::value> reply_outcome(Value& reply, std::string_view expected_id) {
   if (!reply.is_object()) return make_error(errc::protocol_error, "a tool reply must be a JSON object");
-  const auto& o = reply.get_object();
+  auto& o = reply.get_object();
   if (auto* id = o.if_contains("id"); id && id->is_string() && !expected_id.empty() && id->get_string() != expected_id)
     return make_error(errc::protocol_error, "the tool reply answers request \"" + std::string(id->get_string()) +
                                                 "\", not \"" + std::string(expected_id) + "\"");
@@ -66,7 +102,7 @@ result<json::value> parse_tool_reply(const json::value& reply, std::string_view 
     if (auto* m = e.if_contains("message"); m && m->is_string()) message = std::string(m->get_string());
     return tools::from_rpc(code, std::move(message));
   }
-  const json::value* result = o.if_contains("result");
+  auto* result = o.if_contains("result");
   if (!result) return json::value(nullptr);
   // praxis's in-result failures: {"status":"error","error":"..."} and
   // {"status":"unknown_tool","error":"Tool x not found"}.
@@ -80,7 +116,18 @@ result<json::value> parse_tool_reply(const json::value& reply, std::string_view 
       return tools::from_rpc(tools::rpc::internal_error, std::move(message));
     }
   }
-  return *result;
+  if constexpr (std::is_const_v<Value>) return *result;
+  else return std::move(*result);
+}
+
+}  // namespace
+
+result<json::value> parse_tool_reply(const json::value& reply, std::string_view expected_id) {
+  return reply_outcome(reply, expected_id);
+}
+
+result<json::value> parse_tool_reply(json::value&& reply, std::string_view expected_id) {
+  return reply_outcome(reply, expected_id);
 }
 
 }  // namespace agentp2p::praxis

@@ -1,4 +1,5 @@
 #include "agentp2p/agent/tools/registry.hpp"
+#include "agentp2p/agent/tools/registry_internal.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -19,13 +20,6 @@
 namespace agentp2p::tools {
 
 namespace json = boost::json;
-
-struct registry::entry {
-  tool_definition def;
-  schema input;
-  std::optional<schema> output;
-  handler fn;
-};
 
 // One call is two objects, so that nothing of the pool outlives the pool and
 // nothing of the caller's io_context outlives that context:
@@ -79,15 +73,6 @@ struct registry::call_state {
   }
 };
 
-struct registry::shared {
-  explicit shared(caller_limits_config c) : callers(c) {}
-  std::atomic<std::size_t> active{0};
-  caller_limits callers;
-  std::mutex m;
-  std::map<std::uint64_t, std::weak_ptr<call_state>> in_flight;
-  std::uint64_t next_id = 1;
-};
-
 namespace {
 
 bool valid_name(std::string_view n) {
@@ -99,9 +84,29 @@ bool valid_name(std::string_view n) {
   return true;
 }
 
+}  // namespace
+
+namespace detail {
+
 std::string quoted(std::string_view name) { return "\"" + std::string(name.substr(0, 128)) + "\""; }
 
-}  // namespace
+std::string describe_exception(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const boost::system::system_error& se) {
+    if (se.code() == asio::error::operation_aborted) return "cancelled";
+    return se.what();
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+}  // namespace detail
+
+using detail::describe_exception;
+using detail::quoted;
 
 registry::registry(config cfg)
     : config_(std::move(cfg)),
@@ -248,19 +253,6 @@ awaitable<result<json::value>> invoke(std::shared_ptr<const void> keep_entry, st
   co_return r;
 }
 
-std::string describe_exception(std::exception_ptr e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const boost::system::system_error& se) {
-    if (se.code() == asio::error::operation_aborted) return "cancelled";
-    return se.what();
-  } catch (const std::exception& ex) {
-    return ex.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-
 }  // namespace
 
 awaitable<result<json::value>> registry::call(std::string name, json::object arguments) {
@@ -273,16 +265,22 @@ awaitable<result<json::value>> registry::call(std::string name, json::object arg
     std::lock_guard lock(mutex_);
     for (const auto& [token, o] : call_observers_) observers.push_back(o);
   }
-  if (observers.empty()) co_return co_await call_unobserved(std::move(name), std::move(arguments), std::move(opts));
-  call_record rec;
-  rec.tool = name;
-  rec.caller = opts.caller;
-  const auto started = std::chrono::steady_clock::now();
-  auto r = co_await call_unobserved(std::move(name), std::move(arguments), std::move(opts));
-  rec.elapsed = std::chrono::steady_clock::now() - started;
-  if (!r) rec.error = r.error().code;
-  for (const auto& o : observers) (*o)(rec);
-  co_return r;
+  // Not a coroutine itself: without observers the call is call_unobserved's
+  // frame alone (one coroutine frame fewer per call).
+  if (observers.empty()) return call_unobserved(std::move(name), std::move(arguments), std::move(opts));
+  auto observed = [](registry* self, std::vector<std::shared_ptr<const call_observer>> observers, std::string name,
+                     json::object arguments, call_options opts) -> awaitable<result<json::value>> {
+    call_record rec;
+    rec.tool = name;
+    rec.caller = opts.caller;
+    const auto started = std::chrono::steady_clock::now();
+    auto r = co_await self->call_unobserved(std::move(name), std::move(arguments), std::move(opts));
+    rec.elapsed = std::chrono::steady_clock::now() - started;
+    if (!r) rec.error = r.error().code;
+    for (const auto& o : observers) (*o)(rec);
+    co_return r;
+  };
+  return observed(this, std::move(observers), std::move(name), std::move(arguments), std::move(opts));
 }
 
 std::uint64_t registry::on_call(call_observer o) {
@@ -347,6 +345,9 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
     }
     if (shared_->active.compare_exchange_weak(n, n + 1)) break;
   }
+
+  if (e->def.execution == execution::inline_on_caller)
+    co_return co_await call_inline(std::move(e), std::move(arguments), std::move(opts.caller), limit);
 
   auto st = std::make_shared<call_state>(co_await asio::this_coro::executor);
   auto j = std::make_shared<job>(asio::make_strand(pool_->get_executor()));

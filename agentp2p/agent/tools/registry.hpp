@@ -13,7 +13,9 @@
 // -32602, naming the field), a slot of `max_concurrent_calls` is taken
 // (errc::limit_exceeded, -32003, when none is free: calls never queue without
 // bound), and the handler runs on the registry's worker pool — never on the
-// caller's (network) thread. The result comes back on the caller's executor.
+// caller's (network) thread — unless its tool opted into
+// execution::inline_on_caller (below). The result comes back on the caller's
+// executor.
 // The caller waits at most until the call's deadline (errc::timeout, -32001).
 //
 // Cancellation: when the deadline passes or the caller's coroutine is
@@ -73,6 +75,26 @@ struct config {
   caller_limits_config callers;
 };
 
+// Where a tool's handler runs.
+enum class execution {
+  // The registry's worker threads (the default): a handler may block or
+  // compute for a while without holding up the caller's (network) thread.
+  worker_pool,
+  // The caller's executor, started from the call itself: for quick handlers
+  // that never block (an echo, a lookup in memory), where handing the call
+  // to a worker thread and the result back costs more than the handler.
+  // While it runs nothing else on that executor does (for a node: no other
+  // stream, no timer), so it must not block and must not compute for long.
+  // It may await: at the deadline, or when the caller is cancelled, its
+  // pending waits end with operation_aborted and cancelled() turns true, and
+  // the caller gets its answer without waiting for it, as on the pool.
+  // Policy, per-peer limits, schema checks, max_concurrent_calls (a slot is
+  // held until the handler returns) and errors are the same. The registry's
+  // destructor neither cancels nor waits for these calls: they finish on
+  // their own executor.
+  inline_on_caller,
+};
+
 struct tool_definition {
   std::string name;         // 1-128 of [A-Za-z0-9_.-] (the MCP rule)
   std::string description;
@@ -81,6 +103,7 @@ struct tool_definition {
   std::optional<boost::json::object> annotations;    // MCP tool annotations, passed through
   // Where the tool comes from; decides its default exposure to peers (policy.hpp).
   tool_origin origin = tool_origin::local;
+  tools::execution execution = tools::execution::worker_pool;
 };
 
 // What a running handler knows about its call.
@@ -93,7 +116,8 @@ class call_context {
   // True once the call was cancelled or passed its deadline. Long-running
   // handlers poll it between steps (waits are cancelled by Asio as well).
   bool cancelled() const noexcept { return cancelled_.load(std::memory_order_acquire); }
-  // The (worker pool) executor the handler runs on, for its own timers.
+  // The executor the handler runs on (the worker pool's, or the caller's
+  // with execution::inline_on_caller), for its own timers.
   const executor& get_executor() const noexcept { return executor_; }
 
  private:
@@ -173,9 +197,12 @@ class registry {
   struct job;
   struct call_state;
   struct shared;
+  struct inline_call;
   result<void> insert(tool_definition def, handler h, bool replace);
   awaitable<result<boost::json::value>> call_unobserved(std::string name, boost::json::object arguments,
                                                         call_options opts);
+  awaitable<result<boost::json::value>> call_inline(std::shared_ptr<const entry> e, boost::json::object arguments,
+                                                    std::string caller, duration limit);
   void notify();
 
   config config_;

@@ -1,6 +1,8 @@
 #include "agentp2p/agent/tools/schema.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <iterator>
 #include <cmath>
 #include <optional>
 #include <regex>
@@ -19,9 +21,59 @@ struct schema::impl {
   schema_limits limits;
   // Pattern text → compiled whole-string matcher (see compile_pattern).
   std::unordered_map<std::string, std::regex> patterns;
+  // Schema object (in `root`) → the validation keywords it has (keyword_bit).
+  // A validator asks each schema for ~25 keywords, most of them absent;
+  // looking each up in the object was most of the cost of a small check.
+  std::unordered_map<const json::object*, std::uint64_t> keywords;
+
+  std::uint64_t keywords_of(const json::object& o) const {
+    auto it = keywords.find(&o);
+    return it == keywords.end() ? ~std::uint64_t{0} : it->second;  // not a walked schema: look everything up
+  }
 };
 
 namespace {
+
+// The keywords the validator reads; a schema's set of them is one mask.
+constexpr std::string_view validation_keywords[] = {
+    "$ref", "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+    "minLength", "maxLength", "pattern", "minItems", "maxItems", "prefixItems", "items", "additionalItems",
+    "contains", "uniqueItems", "minProperties", "maxProperties", "required", "properties", "patternProperties",
+    "additionalProperties", "propertyNames", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"};
+static_assert(std::size(validation_keywords) <= 64);
+
+constexpr std::uint64_t keyword_bit(std::string_view k) {
+  for (std::size_t i = 0; i < std::size(validation_keywords); ++i)
+    if (validation_keywords[i] == k) return std::uint64_t{1} << i;
+  return 0;
+}
+
+template <std::size_t N>
+struct keyword_name {
+  char text[N];
+  consteval keyword_name(const char (&k)[N]) {
+    for (std::size_t i = 0; i < N; ++i) text[i] = k[i];
+  }
+  constexpr std::string_view view() const { return {text, N - 1}; }
+};
+
+// A schema object and its keyword mask: get<"type">() skips the lookup of an
+// absent keyword.
+struct schema_node {
+  const json::object& o;
+  std::uint64_t mask;
+
+  template <keyword_name K>
+  const json::value* get() const {
+    constexpr std::uint64_t bit = keyword_bit(K.view());
+    static_assert(bit != 0, "not a validation keyword");
+    return (mask & bit) ? o.if_contains(K.view()) : nullptr;
+  }
+  template <keyword_name K>
+  bool has() const {
+    return get<K>() != nullptr;
+  }
+};
 
 constexpr std::size_t max_brief = 80;  // how much of a value an error message quotes
 
@@ -155,14 +207,17 @@ class compiler {
     if (depth > out_.limits.max_depth) return bad(where, "nested more than " + std::to_string(out_.limits.max_depth) + " levels deep");
     if (s.is_bool()) return ok();
     if (!s.is_object()) return bad(where, "a schema must be an object or a boolean, got " + std::string(kind_name(s)));
+    std::uint64_t mask = 0;
     for (const auto& kv : s.get_object()) {
       const std::string_view k = kv.key();
       const json::value& v = kv.value();
+      mask |= keyword_bit(k);
       const auto mark = where.size();
       where.append("/").append(k);
       AP_TRYV(keyword(k, v, where, depth));
       where.resize(mark);
     }
+    out_.keywords[&s.get_object()] = mask;
     return ok();
   }
 
@@ -275,22 +330,22 @@ class validator {
       return fail("schema nesting deeper than " + std::to_string(s_.limits.max_depth) + " (a $ref cycle?)");
     if (++steps_ > s_.limits.max_steps)
       return fail("too complex to check (more than " + std::to_string(s_.limits.max_steps) + " steps)");
-    const auto& o = sch.get_object();
+    const schema_node o{sch.get_object(), s_.keywords_of(sch.get_object())};
 
-    if (auto* ref = o.if_contains("$ref"); ref && ref->is_string()) {
+    if (auto* ref = o.get<"$ref">(); ref && ref->is_string()) {
       if (auto* target = resolve_ref(s_.root, ref->get_string()))
         if (auto e = check(*target, v, depth + 1)) return e;
     }
-    if (auto* t = o.if_contains("type")) {
+    if (auto* t = o.get<"type">()) {
       if (auto e = check_type(*t, v)) return e;
     }
-    if (auto* e = o.if_contains("enum"); e && e->is_array()) {
+    if (auto* e = o.get<"enum">(); e && e->is_array()) {
       bool found = false;
       for (const auto& c : e->get_array())
         if (json_equal(c, v)) { found = true; break; }
       if (!found) return fail("must be one of " + brief(*e) + ", got " + brief(v));
     }
-    if (auto* c = o.if_contains("const"); c && !json_equal(*c, v)) return fail("must be " + brief(*c) + ", got " + brief(v));
+    if (auto* c = o.get<"const">(); c && !json_equal(*c, v)) return fail("must be " + brief(*c) + ", got " + brief(v));
 
     if (v.is_number()) { if (auto e = check_number(o, v)) return e; }
     else if (v.is_string()) { if (auto e = check_string(o, v.get_string())) return e; }
@@ -319,44 +374,41 @@ class validator {
     return fail("expected " + names + ", got " + std::string(kind_name(v)));
   }
 
-  std::optional<std::string> check_number(const json::object& o, const json::value& v) {
+  std::optional<std::string> check_number(const schema_node& o, const json::value& v) {
     const long double x = *number_of(v);
-    auto limit = [&](std::string_view k) -> std::optional<long double> {
-      auto* p = o.if_contains(k);
-      return p ? number_of(*p) : std::nullopt;
-    };
-    auto text = [&](std::string_view k) { return brief(o.at(k)); };
-    auto flag = [&](std::string_view k) {
-      auto* p = o.if_contains(k);
-      return p && p->is_bool() && p->get_bool();  // draft 4: a modifier of minimum/maximum
-    };
-    if (auto m = limit("minimum")) {
-      if (flag("exclusiveMinimum") ? x <= *m : x < *m)
-        return fail("must be " + std::string(flag("exclusiveMinimum") ? "> " : ">= ") + text("minimum") + ", got " + brief(v));
+    auto limit = [](const json::value* p) { return p ? number_of(*p) : std::nullopt; };
+    auto flag = [](const json::value* p) { return p && p->is_bool() && p->get_bool(); };  // draft 4: a modifier of minimum/maximum
+    const auto* exclusive_min = o.get<"exclusiveMinimum">();
+    const auto* exclusive_max = o.get<"exclusiveMaximum">();
+    if (const auto* p = o.get<"minimum">(); auto m = limit(p)) {
+      if (flag(exclusive_min) ? x <= *m : x < *m)
+        return fail("must be " + std::string(flag(exclusive_min) ? "> " : ">= ") + brief(*p) + ", got " + brief(v));
     }
-    if (auto m = limit("maximum")) {
-      if (flag("exclusiveMaximum") ? x >= *m : x > *m)
-        return fail("must be " + std::string(flag("exclusiveMaximum") ? "< " : "<= ") + text("maximum") + ", got " + brief(v));
+    if (const auto* p = o.get<"maximum">(); auto m = limit(p)) {
+      if (flag(exclusive_max) ? x >= *m : x > *m)
+        return fail("must be " + std::string(flag(exclusive_max) ? "< " : "<= ") + brief(*p) + ", got " + brief(v));
     }
-    if (auto m = limit("exclusiveMinimum"); m && x <= *m) return fail("must be > " + text("exclusiveMinimum") + ", got " + brief(v));
-    if (auto m = limit("exclusiveMaximum"); m && x >= *m) return fail("must be < " + text("exclusiveMaximum") + ", got " + brief(v));
-    if (auto m = limit("multipleOf"); m && *m > 0) {
-      long double q = x / *m;
-      if (!std::isfinite(static_cast<double>(q)) || std::fabs(static_cast<double>(q - std::roundl(q))) > 1e-9)
-        return fail("must be a multiple of " + text("multipleOf") + ", got " + brief(v));
+    if (auto m = limit(exclusive_min); m && x <= *m) return fail("must be > " + brief(*exclusive_min) + ", got " + brief(v));
+    if (auto m = limit(exclusive_max); m && x >= *m) return fail("must be < " + brief(*exclusive_max) + ", got " + brief(v));
+    if (const auto* p = o.get<"multipleOf">(); auto m = limit(p)) {
+      if (*m > 0) {
+        long double q = x / *m;
+        if (!std::isfinite(static_cast<double>(q)) || std::fabs(static_cast<double>(q - std::roundl(q))) > 1e-9)
+          return fail("must be a multiple of " + brief(*p) + ", got " + brief(v));
+      }
     }
     return std::nullopt;
   }
 
-  std::optional<std::string> check_string(const json::object& o, std::string_view s) {
-    if (o.contains("minLength") || o.contains("maxLength")) {
+  std::optional<std::string> check_string(const schema_node& o, std::string_view s) {
+    if (o.has<"minLength">() || o.has<"maxLength">()) {
       const auto n = code_points(s);
-      if (auto* m = o.if_contains("minLength"); m && n < *number_of(*m))
+      if (auto* m = o.get<"minLength">(); m && n < *number_of(*m))
         return fail("must be at least " + brief(*m) + " characters long, got " + std::to_string(n));
-      if (auto* m = o.if_contains("maxLength"); m && n > *number_of(*m))
+      if (auto* m = o.get<"maxLength">(); m && n > *number_of(*m))
         return fail("must be at most " + brief(*m) + " characters long, got " + std::to_string(n));
     }
-    if (auto* p = o.if_contains("pattern"); p && p->is_string()) {
+    if (auto* p = o.get<"pattern">(); p && p->is_string()) {
       if (!matches(std::string(p->get_string()), s, "pattern " + brief(*p))) return last_;
     }
     return std::nullopt;
@@ -379,16 +431,16 @@ class validator {
     return false;
   }
 
-  std::optional<std::string> check_array(const json::object& o, const json::array& a, std::size_t depth) {
-    if (auto* m = o.if_contains("minItems"); m && a.size() < *number_of(*m))
+  std::optional<std::string> check_array(const schema_node& o, const json::array& a, std::size_t depth) {
+    if (auto* m = o.get<"minItems">(); m && a.size() < *number_of(*m))
       return fail("must have at least " + brief(*m) + " items, got " + std::to_string(a.size()));
-    if (auto* m = o.if_contains("maxItems"); m && a.size() > *number_of(*m))
+    if (auto* m = o.get<"maxItems">(); m && a.size() > *number_of(*m))
       return fail("must have at most " + brief(*m) + " items, got " + std::to_string(a.size()));
 
     std::size_t positional = 0;  // items covered by prefixItems / tuple-form items
     const json::array* tuple = nullptr;
-    if (auto* p = o.if_contains("prefixItems"); p && p->is_array()) tuple = &p->get_array();
-    auto* items = o.if_contains("items");
+    if (auto* p = o.get<"prefixItems">(); p && p->is_array()) tuple = &p->get_array();
+    auto* items = o.get<"items">();
     if (!tuple && items && items->is_array()) tuple = &items->get_array();
     if (tuple) {
       positional = std::min(tuple->size(), a.size());
@@ -397,18 +449,18 @@ class validator {
     }
     const json::value* rest = nullptr;
     if (items && !items->is_array()) rest = items;
-    else if (items && items->is_array()) rest = o.if_contains("additionalItems");
+    else if (items && items->is_array()) rest = o.get<"additionalItems">();
     if (rest)
       for (std::size_t i = positional; i < a.size(); ++i)
         if (auto e = at_index(i, *rest, a[i], depth)) return e;
 
-    if (auto* c = o.if_contains("contains")) {
+    if (auto* c = o.get<"contains">()) {
       bool any = false;
       for (const auto& item : a)
         if (!check(*c, item, depth + 1)) { any = true; break; }
       if (!any) return fail("must contain at least one matching item");
     }
-    if (auto* u = o.if_contains("uniqueItems"); u && u->is_bool() && u->get_bool()) {
+    if (auto* u = o.get<"uniqueItems">(); u && u->is_bool() && u->get_bool()) {
       if (auto dup = find_duplicate(a)) return fail("items must be unique; item " + std::to_string(*dup) + " repeats an earlier one");
     }
     return std::nullopt;
@@ -430,12 +482,12 @@ class validator {
     return std::nullopt;
   }
 
-  std::optional<std::string> check_object(const json::object& o, const json::object& obj, std::size_t depth) {
-    if (auto* m = o.if_contains("minProperties"); m && obj.size() < *number_of(*m))
+  std::optional<std::string> check_object(const schema_node& o, const json::object& obj, std::size_t depth) {
+    if (auto* m = o.get<"minProperties">(); m && obj.size() < *number_of(*m))
       return fail("must have at least " + brief(*m) + " properties, got " + std::to_string(obj.size()));
-    if (auto* m = o.if_contains("maxProperties"); m && obj.size() > *number_of(*m))
+    if (auto* m = o.get<"maxProperties">(); m && obj.size() > *number_of(*m))
       return fail("must have at most " + brief(*m) + " properties, got " + std::to_string(obj.size()));
-    if (auto* r = o.if_contains("required"); r && r->is_array()) {
+    if (auto* r = o.get<"required">(); r && r->is_array()) {
       for (const auto& n : r->get_array()) {
         if (!n.is_string() || obj.contains(n.get_string())) continue;
         path_guard g(path_, push_key(n.get_string()));
@@ -443,11 +495,11 @@ class validator {
       }
     }
     const json::object* props = nullptr;
-    if (auto* p = o.if_contains("properties"); p && p->is_object()) props = &p->get_object();
+    if (auto* p = o.get<"properties">(); p && p->is_object()) props = &p->get_object();
     const json::object* pattern_props = nullptr;
-    if (auto* p = o.if_contains("patternProperties"); p && p->is_object()) pattern_props = &p->get_object();
-    const json::value* additional = o.if_contains("additionalProperties");
-    const json::value* names = o.if_contains("propertyNames");
+    if (auto* p = o.get<"patternProperties">(); p && p->is_object()) pattern_props = &p->get_object();
+    const json::value* additional = o.get<"additionalProperties">();
+    const json::value* names = o.get<"propertyNames">();
 
     for (const auto& kv : obj) {
       const std::string_view key = kv.key();
@@ -484,12 +536,12 @@ class validator {
     return std::nullopt;
   }
 
-  std::optional<std::string> check_combinators(const json::object& o, const json::value& v, std::size_t depth) {
-    if (auto* all = o.if_contains("allOf"); all && all->is_array()) {
+  std::optional<std::string> check_combinators(const schema_node& o, const json::value& v, std::size_t depth) {
+    if (auto* all = o.get<"allOf">(); all && all->is_array()) {
       for (const auto& sub : all->get_array())
         if (auto e = check(sub, v, depth + 1)) return e;
     }
-    if (auto* any = o.if_contains("anyOf"); any && any->is_array()) {
+    if (auto* any = o.get<"anyOf">(); any && any->is_array()) {
       std::optional<std::string> first;
       bool matched = false;
       for (const auto& sub : any->get_array()) {
@@ -499,7 +551,7 @@ class validator {
       }
       if (!matched) return fail("matches none of the allowed alternatives (anyOf); the first says: " + first.value_or(""));
     }
-    if (auto* one = o.if_contains("oneOf"); one && one->is_array()) {
+    if (auto* one = o.get<"oneOf">(); one && one->is_array()) {
       std::optional<std::string> first;
       std::vector<std::size_t> matched;
       std::size_t i = 0;
@@ -514,12 +566,12 @@ class validator {
         return fail("matches more than one alternative of oneOf (" + std::to_string(matched[0]) + " and " +
                     std::to_string(matched[1]) + ")");
     }
-    if (auto* n = o.if_contains("not")) {
+    if (auto* n = o.get<"not">()) {
       if (!check(*n, v, depth + 1)) return fail("must not match the schema under \"not\"");
     }
-    if (auto* cond = o.if_contains("if")) {
+    if (auto* cond = o.get<"if">()) {
       const bool holds = !check(*cond, v, depth + 1);
-      if (auto* branch = o.if_contains(holds ? "then" : "else"))
+      if (auto* branch = holds ? o.get<"then">() : o.get<"else">())
         if (auto e = check(*branch, v, depth + 1)) return e;
     }
     return std::nullopt;
