@@ -40,10 +40,22 @@ struct config {
   std::size_t write_buffer_size = 4 * 65537;
   // Sent to the remote in our handshake payload (not interpreted here).
   extensions local_extensions;
+  // Ephemeral X25519 key pairs generated ahead, off the handshake's critical
+  // path (after a handshake, posted to its executor; each used once, wiped
+  // when taken or dropped). 0: generate each when the handshake needs it.
+  std::size_t ephemeral_keys_ahead = 4;
+  // Remote identity signatures over Noise static keys that verified, kept so
+  // a reconnecting peer (same identity key, static key and signature) is not
+  // verified again; exact bytes, only successes. 0: verify every handshake.
+  std::size_t verified_signatures_cached = 32;
 };
 
 // A Noise security protocol for one local identity. The Noise static key
 // is generated when it is constructed and signed once; it is never stored.
+// One static key per host for its lifetime is what js-libp2p does (one per
+// Noise instance, `staticKey`); the libp2p noise spec leaves the static
+// key's lifetime to the implementation, and the signature over it depends
+// only on the identity and that key, so signing it once is equivalent.
 class noise_protocol final : public core::security_protocol {
  public:
   // Throws result_error when the identity cannot sign (a start-up error).
@@ -55,6 +67,9 @@ class noise_protocol final : public core::security_protocol {
   awaitable<result<core::secured_channel>> secure_outbound(std::unique_ptr<core::byte_stream> raw,
                                                            std::optional<crypto::peer_id> expected) override;
   awaitable<result<core::secured_channel>> secure_inbound(std::unique_ptr<core::byte_stream> raw) override;
+
+  // Ephemeral key pairs waiting in the pool (tests, diagnostics).
+  std::size_t ephemeral_keys_ready() const;
 
  private:
   struct state;
