@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -70,6 +72,7 @@ class noise_protocol final : public core::security_protocol {
 
   // Ephemeral key pairs waiting in the pool (tests, diagnostics).
   std::size_t ephemeral_keys_ready() const;
+  const config& settings() const;
 
  private:
   struct state;
@@ -79,5 +82,16 @@ class noise_protocol final : public core::security_protocol {
 // The extensions the remote sent during the handshake of `secured` (a stream
 // returned by noise_protocol), or nullptr for any other stream.
 const extensions* remote_extensions(const core::byte_stream& secured);
+
+// Early (inlined) stream muxer negotiation, libp2p specs
+// connections/inlined-muxer-negotiation.md: when both handshake payloads
+// listed stream muxers, the muxer is the first of the initiator's list that
+// both sides support (`supported` says what our host can run), and no
+// multistream round trip follows the handshake. nullopt when either list is
+// empty (a peer without the feature: negotiate with multistream as before);
+// handshake_failed when both listed muxers but none in common (the spec
+// says the handshake MUST fail).
+result<std::optional<std::string>> early_muxer(const extensions& local, const extensions& remote, bool initiator,
+                                               const std::function<bool(std::string_view)>& supported);
 
 }  // namespace agentp2p::noise

@@ -1,5 +1,6 @@
 // The Noise handshake over a byte_stream (the wire side of
 // handshake_state), and the hand-over to secure_stream.
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -186,6 +187,20 @@ awaitable<result<core::secured_channel>> noise_protocol::secure_inbound(std::uni
     co_return std::move(done).error();
   }
   co_return finish(std::move(raw), std::move(*done), state_->cfg);
+}
+
+const config& noise_protocol::settings() const { return state_->cfg; }
+
+result<std::optional<std::string>> early_muxer(const extensions& local, const extensions& remote, bool initiator,
+                                               const std::function<bool(std::string_view)>& supported) {
+  if (local.stream_muxers.empty() || remote.stream_muxers.empty()) return std::optional<std::string>{};
+  const auto& initiators = initiator ? local.stream_muxers : remote.stream_muxers;
+  const auto& responders = initiator ? remote.stream_muxers : local.stream_muxers;
+  for (const auto& m : initiators)
+    if (std::find(responders.begin(), responders.end(), m) != responders.end() && supported(m))
+      return std::optional<std::string>{m};
+  return make_error(errc::handshake_failed,
+                    "noise: early muxer negotiation: the peers have no stream muxer in common");
 }
 
 std::size_t noise_protocol::ephemeral_keys_ready() const {

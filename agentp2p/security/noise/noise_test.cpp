@@ -184,6 +184,34 @@ TEST(noise, reconnecting_peers_authenticate_with_the_signature_cache_on_and_off)
   }
 }
 
+TEST(noise, early_muxer_is_the_first_of_the_initiators_list_both_support) {
+  auto all = [](std::string_view) { return true; };
+  noise::extensions client, server;
+  client.stream_muxers = {"/yamux/1.0.0", "/mplex/6.7.0"};
+  server.stream_muxers = {"/mplex/6.7.0", "/yamux/1.0.0"};
+  // The spec's example: both sides arrive at the initiator's preference.
+  auto at_client = noise::early_muxer(client, server, true, all);
+  auto at_server = noise::early_muxer(server, client, false, all);
+  ASSERT_TRUE(at_client && at_server);
+  EXPECT_EQ(**at_client, "/yamux/1.0.0");
+  EXPECT_EQ(**at_server, "/yamux/1.0.0");
+  // A muxer the host cannot run is skipped.
+  auto no_yamux = [](std::string_view id) { return id != "/yamux/1.0.0"; };
+  EXPECT_EQ(**noise::early_muxer(client, server, true, no_yamux), "/mplex/6.7.0");
+  // Either list empty: no early negotiation (multistream decides).
+  noise::extensions none;
+  auto fallback = noise::early_muxer(client, none, true, all);
+  ASSERT_TRUE(fallback);
+  EXPECT_FALSE(*fallback);
+  EXPECT_FALSE(*noise::early_muxer(none, server, false, all));
+  // Both listed, nothing in common: the handshake fails.
+  noise::extensions other;
+  other.stream_muxers = {"/other/1.0.0"};
+  auto none_common = noise::early_muxer(client, other, true, all);
+  ASSERT_FALSE(none_common);
+  EXPECT_TRUE(none_common.error().is(errc::handshake_failed));
+}
+
 TEST(noise, without_a_pool_handshakes_generate_their_keys) {
   noise::config cfg;
   cfg.ephemeral_keys_ahead = 0;
