@@ -39,14 +39,21 @@ std::shared_ptr<host> builder::build(executor ex) {
   host::parts p{identity_ ? std::move(*identity_) : crypto::private_key::generate_ed25519(), std::move(config_),
                 std::move(transports_), std::move(security_), std::move(muxers_)};
   if (p.transports.empty()) p.transports.push_back(std::make_unique<tcp::tcp_transport>(ex));
+  if (p.muxers.empty()) p.muxers.push_back(std::make_unique<yamux::yamux_muxer>());
   if (plaintext_only_) {
     p.security.clear();
     p.security.push_back(std::make_unique<plaintext::plaintext_protocol>(p.identity));
   } else {
-    if (p.security.empty()) p.security.push_back(std::make_unique<noise::noise_protocol>(p.identity));
+    if (p.security.empty()) {
+      // Our muxers, in preference order, in the Noise handshake payload: a
+      // peer that lists its own too (js-libp2p, go-libp2p, us) agrees on one
+      // inside the handshake, without the multistream round trip after it.
+      noise::config cfg;
+      for (const auto& m : p.muxers) cfg.local_extensions.stream_muxers.emplace_back(m->protocol_id());
+      p.security.push_back(std::make_unique<noise::noise_protocol>(p.identity, std::move(cfg)));
+    }
     if (plaintext_) p.security.push_back(std::make_unique<plaintext::plaintext_protocol>(p.identity));
   }
-  if (p.muxers.empty()) p.muxers.push_back(std::make_unique<yamux::yamux_muxer>());
   return std::make_shared<host>(std::move(ex), std::move(p));
 }
 

@@ -64,7 +64,11 @@ TEST(connection_manager, trims_to_the_low_water_mark_sparing_protected_and_busy_
     for (int i = 2; i < 5; ++i) {
       auto c = co_await peers[i]->connect(full(a));
       EXPECT_TRUE(c);
-      // Each newcomer takes the count above high water; only it can go.
+      // Each newcomer takes the count above high water; only it can go. (The
+      // dialer's connect() may return before `a` has finished its side of
+      // the upgrade — the muxer is agreed inside the Noise handshake, so no
+      // round trip follows it — hence wait for the trim, not for the peer.)
+      for (int k = 0; k < 200 && cm->trimmed_total() < std::size_t(i - 1); ++k) co_await sleep_for(10ms);
       for (int k = 0; k < 200 && a->is_connected(peers[i]->id()); ++k) co_await sleep_for(10ms);
     }
     EXPECT_TRUE(a->is_connected(peers[0]->id()));  // protected
@@ -84,6 +88,7 @@ TEST(connection_manager, trims_to_the_low_water_mark_sparing_protected_and_busy_
     EXPECT_FALSE(busy());
     auto c5 = co_await peers[5]->connect(full(a));
     EXPECT_TRUE(c5);
+    for (int k = 0; k < 200 && !a->is_connected(peers[5]->id()); ++k) co_await sleep_for(10ms);
     for (int k = 0; k < 200 && a->connections().size() > 1; ++k) co_await sleep_for(10ms);
     EXPECT_EQ(a->connections().size(), 1u);
     EXPECT_TRUE(a->is_connected(peers[5]->id()));  // the newest of equals stays

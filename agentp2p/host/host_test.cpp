@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "agentp2p/host/host.hpp"
+#include "agentp2p/security/noise/noise.hpp"
 #include "tests/support/echo_handler.hpp"
 #include "tests/support/run.hpp"
 
@@ -55,6 +56,50 @@ TEST(host, dials_negotiates_and_echoes_over_noise_and_yamux) {
     co_return reply ? std::string(as_string_view(*reply)) : reply.error().what();
   });
   EXPECT_EQ(got, "hello");
+}
+
+// Default hosts list their muxers in the Noise handshake and agree there
+// (no multistream round trip after it); a peer whose Noise payload lists no
+// muxers still gets one through multistream; lists with nothing in common
+// fail the upgrade, as the inlined-muxer-negotiation spec requires (which
+// also shows the early path is the one taken).
+TEST(host, early_muxer_negotiation_and_the_multistream_fallback) {
+  auto host_with_noise = [](asio::io_context& ctx, std::vector<std::string> muxers) {
+    auto key = crypto::private_key::generate_ed25519();
+    noise::config cfg;
+    cfg.local_extensions.stream_muxers = std::move(muxers);
+    return host::builder{}.identity(key).security(std::make_unique<noise::noise_protocol>(key, cfg)).build(
+        ctx.get_executor());
+  };
+  asio::io_context ctx;
+  auto listener = host::builder{}.build(ctx.get_executor());
+  auto bound = listener->listen(*multiaddr::parse("/ip4/127.0.0.1/tcp/0"));
+  ASSERT_TRUE(bound);
+  const auto addr = bound->encapsulate(*multiaddr::parse("/p2p/" + listener->id().to_string()));
+  listener->set_stream_handler(echo_id, test::echo_handler);
+  auto early = host::builder{}.build(ctx.get_executor());
+  auto no_list = host_with_noise(ctx, {});
+  auto no_overlap = host_with_noise(ctx, {"/mplex/6.7.0"});
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    for (auto* dialer : {&early, &no_list}) {
+      auto conn = co_await (*dialer)->connect(addr);
+      EXPECT_TRUE(conn) << conn.error().what();
+      if (!conn) continue;
+      EXPECT_EQ((*conn)->info().muxer, "/yamux/1.0.0");
+      auto s = co_await (*dialer)->new_stream(listener->id(), echo_id);
+      EXPECT_TRUE(s) << s.error().what();
+      if (!s) continue;
+      (void)co_await (*s)->write(as_bytes("hi"));
+      (void)co_await (*s)->close_write();
+      auto reply = co_await core::read_to_end(**s, 100);
+      EXPECT_TRUE(reply && as_string_view(*reply) == "hi");
+    }
+    auto refused = co_await no_overlap->connect(addr);
+    EXPECT_FALSE(refused);
+    if (!refused) EXPECT_NE(refused.error().message.find("no stream muxer in common"), std::string::npos)
+        << refused.error().message;
+    for (auto* h : {&early, &no_list, &no_overlap, &listener}) co_await (*h)->close();
+  });
 }
 
 TEST(host, reuses_the_open_connection) {

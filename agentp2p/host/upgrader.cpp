@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agentp2p/multistream/multistream.hpp"
+#include "agentp2p/security/noise/noise.hpp"
 #include "agentp2p/security/pnet/pnet.hpp"
 
 namespace agentp2p::host {
@@ -20,6 +21,18 @@ template <class T>
 T* by_id(const std::vector<std::unique_ptr<T>>& items, std::string_view id) {
   auto it = std::find_if(items.begin(), items.end(), [&](const auto& i) { return i->protocol_id() == id; });
   return it == items.end() ? nullptr : it->get();
+}
+
+// The muxer agreed inside a Noise handshake, if both sides offered their
+// lists there (saves the multistream round trip after the handshake).
+result<std::optional<std::string>> early_muxer_of(const core::security_protocol& security,
+                                                  const core::byte_stream& secured, bool initiator,
+                                                  const std::vector<std::unique_ptr<core::muxer>>& muxers) {
+  const auto* noise_side = dynamic_cast<const noise::noise_protocol*>(&security);
+  const auto* remote = noise::remote_extensions(secured);
+  if (!noise_side || !remote) return std::optional<std::string>{};
+  return noise::early_muxer(noise_side->settings().local_extensions, *remote, initiator,
+                            [&](std::string_view id) { return by_id(muxers, id) != nullptr; });
 }
 
 }  // namespace
@@ -54,8 +67,14 @@ awaitable<result<upgraded>> upgrader::outbound(std::unique_ptr<core::byte_stream
   stage_ = upgrade_stage::security_handshake;
   AP_CO_TRY(auto secured, co_await security->secure_outbound(std::move(raw), std::move(expected)));
   stage_ = upgrade_stage::muxer_negotiation;
-  const auto muxer_ids = ids_of(muxers_);
-  AP_CO_TRY(auto muxer_id, co_await multistream::select(*secured.stream, muxer_ids));
+  AP_CO_TRY(auto early, early_muxer_of(*security, *secured.stream, true, muxers_));
+  std::string muxer_id;
+  if (early) {
+    muxer_id = std::move(*early);
+  } else {
+    const auto muxer_ids = ids_of(muxers_);
+    AP_CO_TRY(muxer_id, co_await multistream::select(*secured.stream, muxer_ids));
+  }
   auto* muxer = by_id(muxers_, muxer_id);
   stage_ = upgrade_stage::done;
   upgraded out{muxer->create(std::move(secured.stream), true), std::move(secured.remote_peer),
@@ -72,8 +91,14 @@ awaitable<result<upgraded>> upgrader::inbound(std::unique_ptr<core::byte_stream>
   stage_ = upgrade_stage::security_handshake;
   AP_CO_TRY(auto secured, co_await security->secure_inbound(std::move(raw)));
   stage_ = upgrade_stage::muxer_negotiation;
-  const multistream::support_fn supports_muxer = [&](std::string_view id) { return by_id(muxers_, id) != nullptr; };
-  AP_CO_TRY(auto muxer_id, co_await multistream::handle(*secured.stream, supports_muxer));
+  AP_CO_TRY(auto early, early_muxer_of(*security, *secured.stream, false, muxers_));
+  std::string muxer_id;
+  if (early) {
+    muxer_id = std::move(*early);
+  } else {
+    const multistream::support_fn supports_muxer = [&](std::string_view id) { return by_id(muxers_, id) != nullptr; };
+    AP_CO_TRY(muxer_id, co_await multistream::handle(*secured.stream, supports_muxer));
+  }
   auto* muxer = by_id(muxers_, muxer_id);
   stage_ = upgrade_stage::done;
   upgraded out{muxer->create(std::move(secured.stream), false), std::move(secured.remote_peer),

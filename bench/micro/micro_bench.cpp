@@ -14,6 +14,11 @@
 #include "agentp2p/muxer/yamux/notifier.hpp"
 #include "agentp2p/muxer/yamux/recv_buffer.hpp"
 #include "agentp2p/security/noise/cipher_state.hpp"
+#include "agentp2p/security/noise/handshake_state.hpp"
+#include "agentp2p/security/noise/x25519.hpp"
+
+#include <openssl/evp.h>
+#include <sodium.h>
 
 using namespace agentp2p;
 
@@ -131,5 +136,148 @@ void yamux_notifier_hand_off(benchmark::State& state) {
 BENCHMARK(yamux_notifier_hand_off)->Arg(0)->Arg(1);
 
 }  // namespace
+
+// ---- X25519: libsodium against OpenSSL 3's EVP, as a handshake would use them
+namespace x25519_bench {
+
+noise::dh_key key_from(std::uint8_t seed) {
+  noise::dh_key k{};
+  for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<std::uint8_t>(seed * 31 + i * 7 + 1);
+  return k;
+}
+
+EVP_PKEY* evp_private(const noise::dh_key& k) {
+  return EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, k.data(), k.size());
+}
+EVP_PKEY* evp_public(const noise::dh_key& k) {
+  return EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, k.data(), k.size());
+}
+
+}  // namespace x25519_bench
+
+// What the handshake does now: one call per DH.
+void x25519_dh_libsodium(benchmark::State& state) {
+  auto a = noise::x25519_keypair::from_private(x25519_bench::key_from(1));
+  auto b = noise::x25519_keypair::from_private(x25519_bench::key_from(2));
+  for (auto _ : state) {
+    auto s = noise::x25519(a.private_key, b.public_key);
+    benchmark::DoNotOptimize(s);
+  }
+}
+BENCHMARK(x25519_dh_libsodium);
+
+// OpenSSL 3 EVP, the cheapest a handshake could use it: our private key's
+// object and derive context made once (ahead, like a pooled key), the
+// remote's public key object built per DH (a handshake builds one per remote
+// key and uses it once or twice), set as peer, derive.
+void x25519_dh_openssl_peer_per_call(benchmark::State& state) {
+  using namespace x25519_bench;
+  auto a = noise::x25519_keypair::from_private(key_from(1));
+  auto b = noise::x25519_keypair::from_private(key_from(2));
+  EVP_PKEY* priv = evp_private(a.private_key);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, priv, nullptr);
+  EVP_PKEY_derive_init(ctx);
+  for (auto _ : state) {
+    EVP_PKEY* peer = evp_public(b.public_key);
+    EVP_PKEY_derive_set_peer_ex(ctx, peer, 0);
+    noise::dh_key out;
+    std::size_t len = out.size();
+    EVP_PKEY_derive(ctx, out.data(), &len);
+    benchmark::DoNotOptimize(out);
+    EVP_PKEY_free(peer);
+  }
+  EVP_PKEY_CTX_free(ctx);
+  EVP_PKEY_free(priv);
+}
+BENCHMARK(x25519_dh_openssl_peer_per_call);
+
+// Lower bound: everything prebuilt, derive only.
+void x25519_dh_openssl_derive_only(benchmark::State& state) {
+  using namespace x25519_bench;
+  auto a = noise::x25519_keypair::from_private(key_from(1));
+  auto b = noise::x25519_keypair::from_private(key_from(2));
+  EVP_PKEY* priv = evp_private(a.private_key);
+  EVP_PKEY* peer = evp_public(b.public_key);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, priv, nullptr);
+  EVP_PKEY_derive_init(ctx);
+  EVP_PKEY_derive_set_peer_ex(ctx, peer, 0);
+  for (auto _ : state) {
+    noise::dh_key out;
+    std::size_t len = out.size();
+    EVP_PKEY_derive(ctx, out.data(), &len);
+    benchmark::DoNotOptimize(out);
+  }
+  EVP_PKEY_CTX_free(ctx);
+  EVP_PKEY_free(peer);
+  EVP_PKEY_free(priv);
+}
+BENCHMARK(x25519_dh_openssl_derive_only);
+
+// Key generation (public from private): libsodium's X25519 base point ladder.
+void x25519_keygen_libsodium(benchmark::State& state) {
+  auto k = x25519_bench::key_from(3);
+  for (auto _ : state) {
+    noise::dh_key pub;
+    crypto_scalarmult_base(pub.data(), k.data());
+    benchmark::DoNotOptimize(pub);
+  }
+}
+BENCHMARK(x25519_keygen_libsodium);
+
+// OpenSSL derives the public key on the Edwards curve with a precomputed
+// table (then maps it to Montgomery form).
+void x25519_keygen_openssl(benchmark::State& state) {
+  auto k = x25519_bench::key_from(3);
+  for (auto _ : state) {
+    EVP_PKEY* p = x25519_bench::evp_private(k);
+    noise::dh_key pub;
+    std::size_t len = pub.size();
+    EVP_PKEY_get_raw_public_key(p, pub.data(), &len);
+    benchmark::DoNotOptimize(pub);
+    EVP_PKEY_free(p);
+  }
+}
+BENCHMARK(x25519_keygen_openssl);
+
+// libsodium's public API for the same trick: Ed25519 fixed-base (table),
+// then the Edwards → Montgomery map (which also checks the point).
+void x25519_keygen_libsodium_edwards(benchmark::State& state) {
+  auto k = x25519_bench::key_from(3);
+  for (auto _ : state) {
+    unsigned char ed[32];
+    noise::dh_key pub;
+    crypto_scalarmult_ed25519_base(ed, k.data());
+    crypto_sign_ed25519_pk_to_curve25519(pub.data(), ed);
+    benchmark::DoNotOptimize(pub);
+  }
+}
+BENCHMARK(x25519_keygen_libsodium_edwards);
+
+// A whole XX handshake, both sides in one thread (pure computation: three
+// messages, five DHs per side minus the pooled ephemeral keys, which are
+// made outside the loop like the pool does, HKDFs, hashes, AEAD), no
+// identity payload. What a dial costs in Noise CPU on both sides.
+void noise_xx_handshake_both_sides(benchmark::State& state) {
+  using noise::handshake_state;
+  using noise::role;
+  auto si = noise::x25519_keypair::generate(), sr = noise::x25519_keypair::generate();
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto ei = noise::x25519_keypair::generate(), er = noise::x25519_keypair::generate();
+    state.ResumeTiming();
+    handshake_state i(role::initiator, si, {}, ei), r(role::responder, sr, {}, er);
+    auto m1 = i.write_message({});
+    (void)r.read_message(*m1);
+    auto m2 = r.write_message({});
+    (void)i.read_message(*m2);
+    auto m3 = i.write_message({});
+    (void)r.read_message(*m3);
+    auto ki = i.split();
+    auto kr = r.split();
+    benchmark::DoNotOptimize(ki);
+    benchmark::DoNotOptimize(kr);
+  }
+}
+BENCHMARK(noise_xx_handshake_both_sides);
 
 BENCHMARK_MAIN();

@@ -55,7 +55,8 @@ result<handshake_payload> make_handshake_payload(const crypto::private_key& iden
 }
 
 result<verified_identity> verify_handshake_payload(const handshake_payload& p,
-                                                   byte_span remote_noise_static_public_key) {
+                                                   byte_span remote_noise_static_public_key,
+                                                   signature_cache* verified) {
   if (p.identity_key.empty())
     return make_error(errc::handshake_failed, "noise: the remote's handshake payload carries no identity key");
   auto key = crypto::public_key::from_protobuf(p.identity_key);
@@ -65,9 +66,12 @@ result<verified_identity> verify_handshake_payload(const handshake_payload& p,
   if (p.identity_sig.empty())
     return make_error(errc::handshake_failed, "noise: the remote's handshake payload carries no signature");
   auto peer = crypto::peer_id::from_public_key(*key);
+  if (verified && verified->verified_before(p.identity_key, remote_noise_static_public_key, p.identity_sig))
+    return verified_identity{std::move(*key), std::move(peer)};
   if (!key->verify(static_key_signing_input(remote_noise_static_public_key), p.identity_sig))
     return make_error(errc::handshake_failed, "noise: the signature of " + peer.to_string() +
                                                   " over its Noise static key is invalid");
+  if (verified) verified->remember(p.identity_key, remote_noise_static_public_key, p.identity_sig);
   return verified_identity{std::move(*key), std::move(peer)};
 }
 

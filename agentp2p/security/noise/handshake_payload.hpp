@@ -11,6 +11,7 @@
 #include "agentp2p/crypto/keys.hpp"
 #include "agentp2p/crypto/peer_id.hpp"
 #include "agentp2p/security/noise/noise.hpp"
+#include "agentp2p/security/noise/signature_cache.hpp"
 
 namespace agentp2p::noise {
 
@@ -39,7 +40,10 @@ struct verified_identity {
 
 // Decodes the remote's identity key and checks that it signed the Noise
 // static key the remote used in this handshake: handshake_failed otherwise.
+// With a cache, a triple found there is not verified again, and one that
+// verifies is added.
 result<verified_identity> verify_handshake_payload(const handshake_payload& p,
-                                                   byte_span remote_noise_static_public_key);
+                                                   byte_span remote_noise_static_public_key,
+                                                   signature_cache* verified = nullptr);
 
 }  // namespace agentp2p::noise

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,10 +42,22 @@ struct config {
   std::size_t write_buffer_size = 4 * 65537;
   // Sent to the remote in our handshake payload (not interpreted here).
   extensions local_extensions;
+  // Ephemeral X25519 key pairs generated ahead, off the handshake's critical
+  // path (after a handshake, posted to its executor; each used once, wiped
+  // when taken or dropped). 0: generate each when the handshake needs it.
+  std::size_t ephemeral_keys_ahead = 4;
+  // Remote identity signatures over Noise static keys that verified, kept so
+  // a reconnecting peer (same identity key, static key and signature) is not
+  // verified again; exact bytes, only successes. 0: verify every handshake.
+  std::size_t verified_signatures_cached = 32;
 };
 
 // A Noise security protocol for one local identity. The Noise static key
 // is generated when it is constructed and signed once; it is never stored.
+// One static key per host for its lifetime is what js-libp2p does (one per
+// Noise instance, `staticKey`); the libp2p noise spec leaves the static
+// key's lifetime to the implementation, and the signature over it depends
+// only on the identity and that key, so signing it once is equivalent.
 class noise_protocol final : public core::security_protocol {
  public:
   // Throws result_error when the identity cannot sign (a start-up error).
@@ -56,6 +70,10 @@ class noise_protocol final : public core::security_protocol {
                                                            std::optional<crypto::peer_id> expected) override;
   awaitable<result<core::secured_channel>> secure_inbound(std::unique_ptr<core::byte_stream> raw) override;
 
+  // Ephemeral key pairs waiting in the pool (tests, diagnostics).
+  std::size_t ephemeral_keys_ready() const;
+  const config& settings() const;
+
  private:
   struct state;
   std::unique_ptr<state> state_;
@@ -64,5 +82,16 @@ class noise_protocol final : public core::security_protocol {
 // The extensions the remote sent during the handshake of `secured` (a stream
 // returned by noise_protocol), or nullptr for any other stream.
 const extensions* remote_extensions(const core::byte_stream& secured);
+
+// Early (inlined) stream muxer negotiation, libp2p specs
+// connections/inlined-muxer-negotiation.md: when both handshake payloads
+// listed stream muxers, the muxer is the first of the initiator's list that
+// both sides support (`supported` says what our host can run), and no
+// multistream round trip follows the handshake. nullopt when either list is
+// empty (a peer without the feature: negotiate with multistream as before);
+// handshake_failed when both listed muxers but none in common (the spec
+// says the handshake MUST fail).
+result<std::optional<std::string>> early_muxer(const extensions& local, const extensions& remote, bool initiator,
+                                               const std::function<bool(std::string_view)>& supported);
 
 }  // namespace agentp2p::noise

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <set>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
@@ -109,7 +110,120 @@ class tamper_stream final : public core::byte_stream {
   std::unique_ptr<core::byte_stream> inner_;
 };
 
+// Forwards to a real stream and keeps a copy of everything written.
+class recording_stream final : public core::byte_stream {
+ public:
+  recording_stream(std::unique_ptr<core::byte_stream> inner, bytes& log) : inner_(std::move(inner)), log_(log) {}
+
+  executor get_executor() const override { return inner_->get_executor(); }
+  awaitable<result<std::size_t>> read_some(mutable_byte_span buf) override { return inner_->read_some(buf); }
+  awaitable<result<void>> write(byte_span data) override {
+    log_.insert(log_.end(), data.begin(), data.end());
+    return inner_->write(data);
+  }
+  awaitable<result<void>> write_v(std::span<const byte_span> parts) override {
+    for (auto p : parts) log_.insert(log_.end(), p.begin(), p.end());
+    return inner_->write_v(parts);
+  }
+  awaitable<result<void>> close_write() override { return inner_->close_write(); }
+  void reset() override { inner_->reset(); }
+
+ private:
+  std::unique_ptr<core::byte_stream> inner_;
+  bytes& log_;
+};
+
 }  // namespace
+
+// Ephemeral keys come from a pool refilled after each handshake: every
+// handshake still sends a fresh ephemeral key on both sides (message 1 and
+// message 2 begin with it, after the 2-byte length), the handshakes work, and
+// the pool is full again once the event loop has run the refill steps.
+TEST(noise, pooled_ephemeral_keys_are_each_used_once) {
+  noise::noise_protocol a(crypto::private_key::generate_ed25519()), b(crypto::private_key::generate_ed25519());
+  EXPECT_EQ(a.ephemeral_keys_ready(), 0u);  // filled after the first handshake, not at construction
+  std::set<bytes> seen;
+  asio::io_context ctx;
+  for (int i = 0; i < 12; ++i) {
+    bytes wrote_a, wrote_b;
+    test::run_void(ctx, [&](executor) -> awaitable<void> {
+      auto pair = co_await test::make_stream_pair();
+      auto [out, in] =
+          co_await (a.secure_outbound(std::make_unique<recording_stream>(std::move(pair.a), wrote_a), std::nullopt) &&
+                    b.secure_inbound(std::make_unique<recording_stream>(std::move(pair.b), wrote_b)));
+      EXPECT_TRUE(out) << out.error().what();
+      EXPECT_TRUE(in) << in.error().what();
+    });
+    // run_void returns when the io_context is out of work: the refills ran.
+    EXPECT_EQ(a.ephemeral_keys_ready(), 4u);
+    EXPECT_EQ(b.ephemeral_keys_ready(), 4u);
+    ASSERT_GE(wrote_a.size(), 34u);
+    ASSERT_GE(wrote_b.size(), 34u);
+    EXPECT_TRUE(seen.insert(bytes(wrote_a.begin() + 2, wrote_a.begin() + 34)).second) << "initiator reused a key";
+    EXPECT_TRUE(seen.insert(bytes(wrote_b.begin() + 2, wrote_b.begin() + 34)).second) << "responder reused a key";
+  }
+}
+
+// Reconnecting peers: after the first handshake each side has the other's
+// (identity key, static key, signature) as verified and the later handshakes
+// still authenticate both sides; with the cache off they verify every time.
+TEST(noise, reconnecting_peers_authenticate_with_the_signature_cache_on_and_off) {
+  for (std::size_t cached : {std::size_t{32}, std::size_t{0}}) {
+    noise::config cfg;
+    cfg.verified_signatures_cached = cached;
+    auto ka = crypto::private_key::generate_ed25519(), kb = crypto::private_key::generate_ed25519();
+    noise::noise_protocol a(ka, cfg), b(kb, cfg);
+    asio::io_context ctx;
+    for (int i = 0; i < 5; ++i)
+      test::run_void(ctx, [&](executor) -> awaitable<void> {
+        auto [out, in] = co_await connect(a, b, id_of(kb));
+        CO_ASSERT(out && in);
+        EXPECT_EQ(out->remote_peer, id_of(kb));
+        EXPECT_EQ(in->remote_peer, id_of(ka));
+      });
+  }
+}
+
+TEST(noise, early_muxer_is_the_first_of_the_initiators_list_both_support) {
+  auto all = [](std::string_view) { return true; };
+  noise::extensions client, server;
+  client.stream_muxers = {"/yamux/1.0.0", "/mplex/6.7.0"};
+  server.stream_muxers = {"/mplex/6.7.0", "/yamux/1.0.0"};
+  // The spec's example: both sides arrive at the initiator's preference.
+  auto at_client = noise::early_muxer(client, server, true, all);
+  auto at_server = noise::early_muxer(server, client, false, all);
+  ASSERT_TRUE(at_client && at_server);
+  EXPECT_EQ(**at_client, "/yamux/1.0.0");
+  EXPECT_EQ(**at_server, "/yamux/1.0.0");
+  // A muxer the host cannot run is skipped.
+  auto no_yamux = [](std::string_view id) { return id != "/yamux/1.0.0"; };
+  EXPECT_EQ(**noise::early_muxer(client, server, true, no_yamux), "/mplex/6.7.0");
+  // Either list empty: no early negotiation (multistream decides).
+  noise::extensions none;
+  auto fallback = noise::early_muxer(client, none, true, all);
+  ASSERT_TRUE(fallback);
+  EXPECT_FALSE(*fallback);
+  EXPECT_FALSE(*noise::early_muxer(none, server, false, all));
+  // Both listed, nothing in common: the handshake fails.
+  noise::extensions other;
+  other.stream_muxers = {"/other/1.0.0"};
+  auto none_common = noise::early_muxer(client, other, true, all);
+  ASSERT_FALSE(none_common);
+  EXPECT_TRUE(none_common.error().is(errc::handshake_failed));
+}
+
+TEST(noise, without_a_pool_handshakes_generate_their_keys) {
+  noise::config cfg;
+  cfg.ephemeral_keys_ahead = 0;
+  noise::noise_protocol a(crypto::private_key::generate_ed25519(), cfg), b(crypto::private_key::generate_ed25519());
+  asio::io_context ctx;
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    auto [out, in] = co_await connect(a, b, std::nullopt);
+    EXPECT_TRUE(out && in);
+  });
+  EXPECT_EQ(a.ephemeral_keys_ready(), 0u);
+  EXPECT_EQ(b.ephemeral_keys_ready(), 4u);
+}
 
 TEST(noise, ed25519_peers_learn_each_others_ids) {
   expect_mutual(crypto::private_key::generate_ed25519(), crypto::private_key::generate_ed25519());

@@ -1,3 +1,6 @@
+// SHA256_Init & co. are deprecated in OpenSSL 3; see hmac_sha256 for why we
+// use them. Defined before any header can pull in <openssl/macros.h>.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "agentp2p/security/noise/symmetric_state.hpp"
 
 #include <algorithm>
@@ -5,34 +8,60 @@
 #include <stdexcept>
 
 #include <openssl/crypto.h>
-#include <sodium.h>
+#include <openssl/sha.h>
 
 namespace agentp2p::noise {
 
 namespace {
 
-// SHA-256 and HMAC-SHA256 through libsodium: a handshake makes dozens of
-// these calls on short inputs, where OpenSSL 3's per-call context and
-// algorithm fetch cost more than the hashing.
+// SHA-256 and HMAC-SHA256 through OpenSSL's low-level SHA256_* functions.
+// A handshake makes dozens of these calls on short inputs. OpenSSL 3's EVP
+// interface fetches the algorithm and builds a context per call, which cost
+// more than the hashing; libsodium has no SHA extensions code (~1.5 µs per
+// HMAC here). SHA256_Init/Update/Final are deprecated in OpenSSL 3 but
+// present, call the block function directly and use the CPU's SHA
+// instructions when it has them: ~0.26 µs per HMAC on this machine (measured
+// side by side; both give the same bytes, and the Noise test vectors in
+// handshake_state_test.cpp check every HKDF of a handshake).
 
 // HASH(a || b) without concatenating first.
 hash_value sha256_2(byte_span a, byte_span b) {
-  crypto_hash_sha256_state st;
+  SHA256_CTX c;
   hash_value out{};
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, a.data(), a.size());
-  crypto_hash_sha256_update(&st, b.data(), b.size());
-  crypto_hash_sha256_final(&st, out.data());
+  SHA256_Init(&c);
+  SHA256_Update(&c, a.data(), a.size());
+  SHA256_Update(&c, b.data(), b.size());
+  SHA256_Final(out.data(), &c);
   return out;
 }
 
+// RFC 2104 over SHA-256 (block 64 bytes); key material is wiped after use.
 hash_value hmac_sha256(byte_span key, byte_span data) {
-  crypto_auth_hmacsha256_state st;
-  hash_value out{};
-  crypto_auth_hmacsha256_init(&st, key.data(), key.size());
-  crypto_auth_hmacsha256_update(&st, data.data(), data.size());
-  crypto_auth_hmacsha256_final(&st, out.data());
-  sodium_memzero(&st, sizeof st);
+  constexpr std::size_t block = 64;
+  hash_value hashed_key{};
+  if (key.size() > block) {
+    SHA256(key.data(), key.size(), hashed_key.data());
+    key = hashed_key;
+  }
+  std::array<std::uint8_t, block> pad;
+  SHA256_CTX c;
+  hash_value inner{}, out{};
+  pad.fill(0x36);
+  for (std::size_t i = 0; i < key.size(); ++i) pad[i] ^= key[i];
+  SHA256_Init(&c);
+  SHA256_Update(&c, pad.data(), pad.size());
+  SHA256_Update(&c, data.data(), data.size());
+  SHA256_Final(inner.data(), &c);
+  pad.fill(0x5c);
+  for (std::size_t i = 0; i < key.size(); ++i) pad[i] ^= key[i];
+  SHA256_Init(&c);
+  SHA256_Update(&c, pad.data(), pad.size());
+  SHA256_Update(&c, inner.data(), inner.size());
+  SHA256_Final(out.data(), &c);
+  OPENSSL_cleanse(pad.data(), pad.size());
+  OPENSSL_cleanse(inner.data(), inner.size());
+  OPENSSL_cleanse(hashed_key.data(), hashed_key.size());
+  OPENSSL_cleanse(&c, sizeof c);
   return out;
 }
 
