@@ -408,13 +408,16 @@ TEST(a2a_task_manager, a_direct_reply_obeys_the_message_and_running_limits) {
     }
     auto task = mgr->send(alice, text_message("steps"), false);
     EXPECT_FALSE(task);
-    EXPECT_TRUE(co_await mgr->reply({}, text_message("reply")));  // other owners are not affected
+    auto other_owner = co_await mgr->reply({}, text_message("reply"));
+    EXPECT_TRUE(other_owner);  // other owners are not affected
     t.expires_after(std::chrono::milliseconds(200));
     co_await t.async_wait(asio::use_awaitable);
     EXPECT_TRUE(first && *first);
     EXPECT_EQ(mgr->active_turns(), 0u);
-    EXPECT_TRUE(co_await mgr->reply(alice, text_message("reply")));
+    auto after = co_await mgr->reply(alice, text_message("reply"));
+    EXPECT_TRUE(after);
     co_await mgr->close();
-    EXPECT_FALSE(co_await mgr->reply(alice, text_message("reply")));  // closed
+    auto closed = co_await mgr->reply(alice, text_message("reply"));
+    EXPECT_FALSE(closed);
   });
 }
