@@ -140,11 +140,15 @@ TEST(tool_registry, unknown_tool_and_bad_arguments_are_refused_before_the_handle
   });
 }
 
-TEST(tool_registry, a_throwing_handler_is_an_error_and_the_registry_carries_on) {
+// The same contract whichever way the handlers run (`how` = tool execution).
+void expect_a_throwing_handler_is_an_error(tools::execution how) {
   asio::io_context ctx;
   tools::registry reg;
-  ASSERT_TRUE(reg.add(def("boom"), [](json::object, tools::call_context&) { return boom(); }));
-  ASSERT_TRUE(reg.add(def("add"), add));
+  auto boom_def = def("boom");
+  auto add_def = def("add");
+  boom_def.execution = add_def.execution = how;
+  ASSERT_TRUE(reg.add(boom_def, [](json::object, tools::call_context&) { return boom(); }));
+  ASSERT_TRUE(reg.add(add_def, add));
   test::run_void(ctx, [&](executor) -> awaitable<void> {
     auto r = co_await reg.call("boom", {});
     EXPECT_FALSE(r);
@@ -152,10 +156,15 @@ TEST(tool_registry, a_throwing_handler_is_an_error_and_the_registry_carries_on) 
       EXPECT_EQ(r.error().message, "tool \"boom\" failed: kaboom");
       EXPECT_EQ(tools::rpc_code(r.error()), -32603);
     }
+    EXPECT_EQ(reg.active_calls(), 0u);
     auto ok = co_await reg.call("add", json::parse(R"({"a":1,"b":1})").as_object());
     EXPECT_TRUE(ok);
     EXPECT_EQ(reg.active_calls(), 0u);
   });
+}
+
+TEST(tool_registry, a_throwing_handler_is_an_error_and_the_registry_carries_on) {
+  expect_a_throwing_handler_is_an_error(tools::execution::worker_pool);
 }
 
 TEST(tool_registry, a_hanging_handler_times_out_and_is_cancelled) {
@@ -295,21 +304,7 @@ TEST(tool_registry_inline, runs_on_the_callers_thread_with_schema_and_output_che
 }
 
 TEST(tool_registry_inline, a_throwing_handler_is_an_error_and_the_registry_carries_on) {
-  asio::io_context ctx;
-  tools::registry reg;
-  ASSERT_TRUE(reg.add(inline_def("boom"), [](json::object, tools::call_context&) { return boom(); }));
-  ASSERT_TRUE(reg.add(inline_def("add"), add));
-  test::run_void(ctx, [&](executor) -> awaitable<void> {
-    auto r = co_await reg.call("boom", {});
-    EXPECT_FALSE(r);
-    if (!r) {
-      EXPECT_EQ(r.error().message, "tool \"boom\" failed: kaboom");
-      EXPECT_EQ(tools::rpc_code(r.error()), -32603);
-    }
-    EXPECT_EQ(reg.active_calls(), 0u);
-    auto ok = co_await reg.call("add", json::parse(R"({"a":1,"b":1})").as_object());
-    EXPECT_TRUE(ok);
-  });
+  expect_a_throwing_handler_is_an_error(tools::execution::inline_on_caller);
 }
 
 TEST(tool_registry_inline, a_waiting_handler_times_out_at_the_deadline_and_is_cancelled) {
