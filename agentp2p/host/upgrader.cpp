@@ -35,6 +35,68 @@ result<std::optional<std::string>> early_muxer_of(const core::security_protocol&
                             [&](std::string_view id) { return by_id(muxers, id) != nullptr; });
 }
 
+// The raw connection while its only security protocol is selected lazily
+// (multistream::lazy_proposal / expect_echo, as js-libp2p's lazySelect and
+// go-multistream's lazy handshake do for streams): the header and proposal
+// go out in the same write as the handshake's first message, and the
+// responder's echo is checked before the handshake's first read — the
+// round trip of a full select before the handshake is gone. Afterwards it
+// forwards without a coroutine frame of its own (one virtual call more).
+class lazily_selected final : public core::byte_stream {
+ public:
+  lazily_selected(std::unique_ptr<core::byte_stream> inner, std::string protocol, upgrade_stage& stage)
+      : inner_(std::move(inner)),
+        protocol_(std::move(protocol)),
+        proposal_(multistream::lazy_proposal(protocol_)),
+        stage_(stage) {}
+
+  executor get_executor() const override { return inner_->get_executor(); }
+  awaitable<result<std::size_t>> read_some(mutable_byte_span buf) override {
+    if (echo_checked_) return inner_->read_some(buf);
+    return first_read(buf);
+  }
+  awaitable<result<void>> write(byte_span data) override {
+    if (proposal_.empty()) return inner_->write(data);
+    return first_write(std::vector<byte_span>{data});
+  }
+  awaitable<result<void>> write_v(std::span<const byte_span> parts) override {
+    if (proposal_.empty()) return inner_->write_v(parts);
+    return first_write(std::vector<byte_span>(parts.begin(), parts.end()));
+  }
+  awaitable<result<void>> close_write() override { return inner_->close_write(); }
+  void reset() override { inner_->reset(); }
+
+ private:
+  awaitable<result<std::size_t>> first_read(mutable_byte_span buf) {
+    if (!proposal_.empty()) {
+      // Nothing written yet (a handshake that reads first): propose now.
+      AP_CO_TRYV(co_await inner_->write(proposal_));
+      proposal_.clear();
+    }
+    auto echo = co_await multistream::expect_echo(*inner_, protocol_);
+    if (!echo) {
+      // A failed selection, not a failed handshake (explain() gives the
+      // private-network hint for garbled multistream).
+      stage_ = upgrade_stage::security_negotiation;
+      co_return std::move(echo).error();
+    }
+    echo_checked_ = true;
+    co_return co_await inner_->read_some(buf);
+  }
+  awaitable<result<void>> first_write(std::vector<byte_span> parts) {
+    bytes proposal = std::move(proposal_);
+    proposal_.clear();
+    parts.insert(parts.begin(), byte_span(proposal));
+    co_return co_await inner_->write_v(parts);
+  }
+
+  std::unique_ptr<core::byte_stream> inner_;
+  std::string protocol_;
+  bytes proposal_;  // empty once sent
+  upgrade_stage& stage_;
+  bool echo_checked_ = false;
+};
+
 }  // namespace
 
 agentp2p::error upgrader::explain(agentp2p::error e, upgrade_stage stage, bool have_psk) {
@@ -62,7 +124,15 @@ awaitable<result<upgraded>> upgrader::outbound(std::unique_ptr<core::byte_stream
   AP_CO_TRY(auto raw, co_await maybe_protect(std::move(raw_in)));
   stage_ = upgrade_stage::security_negotiation;
   const auto security_ids = ids_of(security_);
-  AP_CO_TRY(auto security_id, co_await multistream::select(*raw, security_ids));
+  std::string security_id;
+  if (security_ids.size() == 1) {
+    // One protocol only: a responder without it fails the connection either
+    // way, so propose it along with the handshake's first message.
+    security_id = security_ids.front();
+    raw = std::make_unique<lazily_selected>(std::move(raw), security_id, stage_);
+  } else {
+    AP_CO_TRY(security_id, co_await multistream::select(*raw, security_ids));
+  }
   auto* security = by_id(security_, security_id);
   stage_ = upgrade_stage::security_handshake;
   AP_CO_TRY(auto secured, co_await security->secure_outbound(std::move(raw), std::move(expected)));
