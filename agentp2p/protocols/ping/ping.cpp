@@ -49,7 +49,10 @@ awaitable<result<std::vector<rtt>>> service::ping(const crypto::peer_id& peer, s
 awaitable<result<std::vector<rtt>>> service::ping(std::shared_ptr<host::connection> conn, std::size_t count) {
   auto h = host_.lock();
   if (!h) co_return make_error(errc::closed, "ping: host is gone");
-  AP_CO_TRY(auto s, co_await h->new_stream(conn, protocol_id));
+  // Lazy select: the proposal travels with the first ping (no round trip
+  // before it); a peer without ping fails the first read (errc::unsupported),
+  // and the round-trip watchdog bounds the wait for its answer.
+  AP_CO_TRY(auto s, co_await h->new_stream_lazy(conn, protocol_id));
   auto r = co_await run_pings(s, count);
   if (r) (void)co_await s->close_write();
   else s->reset();
