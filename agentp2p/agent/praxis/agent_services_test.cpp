@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "agentp2p/agent/praxis/test_support.hpp"
 #include "agentp2p/agent/praxis/tool_protocol.hpp"
@@ -76,6 +78,24 @@ TEST(agent_services, a_new_tool_reaches_the_peers_card) {
     EXPECT_EQ(updates, 1);
     auto e = ag.a->peers().get(ag.peer_b());
     EXPECT_TRUE(e && e->card_changed && e->card_versions == 2);
+    co_await ag.close();
+  });
+}
+
+// A tool added while the card exchange that announced the previous change is
+// still in flight reaches the peer too (it used to be dropped: one exchange
+// per peer at a time, and the second request was simply ignored).
+TEST(agent_services, a_tool_added_during_a_card_exchange_reaches_the_peer) {
+  asio::io_context ctx;
+  agents ag(ctx);
+  test::run_void(ctx, [&](executor ex) -> awaitable<void> {
+    { auto ok = co_await ag.connect(); EXPECT_TRUE(ok); }
+    { auto ok = co_await eventually([&] { return has_card(*ag.a, ag.peer_b()) && has_card(*ag.b, ag.peer_a()); }); EXPECT_TRUE(ok); }
+    EXPECT_TRUE(ag.b->tools().add(tool("late1", "added later", R"({"type":"object"})"), add_tool));
+    // Let the exchange for late1 start (and send b's card) before late2 comes.
+    for (int i = 0; i < 4; ++i) co_await asio::post(ex, asio::use_awaitable);
+    EXPECT_TRUE(ag.b->tools().add(tool("late2", "added later still", R"({"type":"object"})"), add_tool));
+    { auto ok = co_await eventually([&] { return tools_in_card(*ag.a, ag.peer_b()) == 8; }); EXPECT_TRUE(ok); }
     co_await ag.close();
   });
 }

@@ -161,7 +161,13 @@ peer_entry* peer_registry::touch(const crypto::peer_id& peer) {
 
 void peer_registry::fetch_card(const crypto::peer_id& peer) {
   auto h = host_.lock();
-  if (!h || !fetching_.insert(peer).second) return;  // one fetch per peer at a time
+  if (!h) return;
+  // One exchange per peer at a time. One asked for meanwhile runs after it:
+  // the exchange in flight may have sent our card before what prompted this.
+  if (auto [it, fresh] = fetching_.try_emplace(peer, false); !fresh) {
+    it->second = true;
+    return;
+  }
   h->spawn(fetch_task(weak_from_this(), peer), "praxis card of " + peer.short_string());
 }
 
@@ -169,9 +175,19 @@ awaitable<void> peer_registry::fetch_task(std::weak_ptr<peer_registry> weak, cry
   std::shared_ptr<card::service> cards;
   if (auto self = weak.lock()) cards = self->cards_;
   if (!cards) co_return;
-  auto r = co_await cards->exchange(peer);  // on success the card arrives through on_card
-  if (!r) log::debug("fetching the praxis card of " + peer.to_string() + " failed: " + r.error().what());
-  if (auto self = weak.lock()) self->fetching_.erase(peer);
+  for (;;) {
+    auto r = co_await cards->exchange(peer);  // on success the card arrives through on_card
+    if (!r) log::debug("fetching the praxis card of " + peer.to_string() + " failed: " + r.error().what());
+    auto self = weak.lock();
+    if (!self) co_return;
+    auto it = self->fetching_.find(peer);
+    if (it == self->fetching_.end()) co_return;
+    if (!it->second || self->stopped_) {
+      self->fetching_.erase(it);
+      co_return;
+    }
+    it->second = false;  // asked for again while this one ran: once more
+  }
 }
 
 awaitable<result<card::agent_card>> peer_registry::refresh_card(crypto::peer_id peer) {

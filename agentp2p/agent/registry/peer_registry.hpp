@@ -116,7 +116,7 @@ class peer_registry : public std::enable_shared_from_this<peer_registry> {
   std::shared_ptr<card::service> cards_;
   config config_;
   std::map<crypto::peer_id, peer_entry> peers_;
-  std::set<crypto::peer_id> fetching_;
+  std::map<crypto::peer_id, bool> fetching_;  // exchanges in flight: asked for again meanwhile
   std::map<std::uint64_t, listener> listeners_;
   std::uint64_t next_listener_ = 1;
   std::uint64_t host_token_ = 0;
