@@ -27,9 +27,10 @@ task_group::task_group(executor ex) : executor_(std::move(ex)), state_(std::make
 
 task_group::~task_group() { cancel(); }
 
-void task_group::spawn(awaitable<void> task, std::string name) {
+asio::cancellation_signal& task_group::spawn(awaitable<void> task, std::string name) {
   auto st = state_;
   auto it = st->signals.emplace(st->signals.end());
+  auto& signal = *it;  // (the completion below may erase `it` before co_spawn returns)
   asio::co_spawn(executor_, std::move(task),
                  asio::bind_cancellation_slot(it->slot(), [st, it, name = std::move(name)](std::exception_ptr e) {
                    if (e) {
@@ -48,6 +49,7 @@ void task_group::spawn(awaitable<void> task, std::string name) {
                    st->signals.erase(it);
                    if (st->signals.empty()) st->wake_joiners();
                  }));
+  return signal;
 }
 
 void task_group::cancel() {

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <boost/asio/cancellation_signal.hpp>
+
 #include "agentp2p/base/asio.hpp"
 
 namespace agentp2p {
@@ -20,7 +22,11 @@ class task_group {
 
   // Starts `task` on the group's executor. An exception escaping the task is
   // a bug: it is logged with `name` and swallowed, never propagated.
-  void spawn(awaitable<void> task, std::string name = "task");
+  // Returns the task's own cancellation signal (emit it to cancel this task
+  // alone). It lives until the task has ended — the task may even have run
+  // to its end before spawn returns — so emit it only while something the
+  // task clears on its way out says it still runs.
+  asio::cancellation_signal& spawn(awaitable<void> task, std::string name = "task");
 
   // Requests terminal cancellation of every running task.
   void cancel();

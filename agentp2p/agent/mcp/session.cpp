@@ -28,7 +28,9 @@ struct request_context::state {
   std::optional<json::value> progress_token;
   bool jsonrpc = true;
   bool cancelled = false;
-  session::waiter* cancel = nullptr;  // set while the handler runs
+  // The serving task's own signal (task_group::spawn), set while it runs:
+  // notifications/cancelled emits it. Not set for initialize (not cancellable).
+  asio::cancellation_signal* task = nullptr;
 };
 
 // Responses of one batch, sent together when the last one is ready.
@@ -395,7 +397,7 @@ awaitable<void> session::on_request(json::value id, std::string method, json::va
     ++b->outstanding;
     // The batch's responses go out together: remember where this one goes.
     auto self = shared_from_this();
-    handlers_.spawn(
+    auto& task = handlers_.spawn(
         [](std::shared_ptr<session> self, std::shared_ptr<request_context::state> st, json::value params,
            std::shared_ptr<batch> b) -> awaitable<void> {
           erase_on_exit<decltype(self->in_flight_)> guard(self->in_flight_, st->key);
@@ -405,6 +407,7 @@ awaitable<void> session::on_request(json::value id, std::string method, json::va
           self->finish_batch_item(b);
         }(self, st, std::move(params), b),
         config_.name + " " + st->method);
+    note_running(st, task);
     co_return;
   }
   if (is_initialize) {
@@ -415,7 +418,14 @@ awaitable<void> session::on_request(json::value id, std::string method, json::va
     reply(id, std::move(outcome), jsonrpc, nullptr);
     co_return;
   }
-  handlers_.spawn(serve(shared_from_this(), st, std::move(params)), config_.name + " " + st->method);
+  auto& task = handlers_.spawn(serve(shared_from_this(), st, std::move(params)), config_.name + " " + st->method);
+  note_running(st, task);
+}
+
+void session::note_running(const std::shared_ptr<request_context::state>& st, asio::cancellation_signal& task) {
+  // The task may have run to its end inside spawn (its signal is gone then):
+  // it is running only while its request is still in flight.
+  if (auto it = in_flight_.find(st->key); it != in_flight_.end() && it->second == st) st->task = &task;
 }
 
 namespace {
@@ -436,17 +446,16 @@ awaitable<result<json::value>> guarded(handler& h, request_context& ctx, json::v
 }  // namespace
 
 awaitable<result<json::value>> session::call_handler(request_context& ctx, json::value params) {
-  using namespace asio::experimental::awaitable_operators;
-  auto st = ctx.state_;
-  waiter cancel(executor_);
-  st->cancel = &cancel;
-  result<json::value> outcome = make_error(errc::cancelled, "cancelled");
-  auto got = co_await (guarded(*handler_, ctx, std::move(params)) ||
-                       cancel.timer.async_wait(asio::as_tuple(asio::use_awaitable)));
-  if (got.index() == 0) outcome = std::move(std::get<0>(got));
-  else st->cancelled = true;
-  st->cancel = nullptr;
-  co_return outcome;
+  // Cancelling the request (notifications/cancelled emits the serving task's
+  // signal) or the session ends the handler's pending wait with
+  // operation_aborted; no timer raced against the handler (that cost a timer,
+  // a parallel group and two coroutine frames a request).
+  try {
+    co_return co_await guarded(*handler_, ctx, std::move(params));
+  } catch (const boost::system::system_error& e) {
+    if (e.code() != asio::error::operation_aborted) throw;
+  }
+  co_return make_error(errc::cancelled, "cancelled");
 }
 
 awaitable<void> session::serve(std::shared_ptr<session> self, std::shared_ptr<request_context::state> st,
@@ -468,7 +477,7 @@ void session::on_notification(std::string_view method, const json::value& params
     if (it == in_flight_.end()) return;  // finished already, or never existed: ignore (MCP)
     if (it->second->method == "initialize") return;  // the client MUST NOT cancel initialize
     it->second->cancelled = true;
-    if (it->second->cancel) it->second->cancel->timer.cancel();
+    if (it->second->task) it->second->task->emit(asio::cancellation_type::terminal);
     return;
   }
   if (method == "notifications/initialized") peer_ready_ = true;

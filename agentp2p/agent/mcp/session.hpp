@@ -176,6 +176,7 @@ class session : public std::enable_shared_from_this<session> {
   static awaitable<void> serve(std::shared_ptr<session> self, std::shared_ptr<request_context::state> st,
                                boost::json::value params);
   awaitable<result<boost::json::value>> call_handler(request_context& ctx, boost::json::value params);
+  void note_running(const std::shared_ptr<request_context::state>& st, asio::cancellation_signal& task);
   static awaitable<void> write_loop(std::shared_ptr<session> self);
 
   // Queues `msg`; `essential` messages (responses, requests) ignore the bound.
