@@ -103,6 +103,20 @@ std::string describe_exception(std::exception_ptr e) {
   }
 }
 
+result<json::value> checked_output(result<json::value> r, const schema* output, std::string_view tool) {
+  if (r && output) {
+    if (auto v = output->validate(*r, "result"); !v)
+      return from_rpc(rpc::internal_error,
+                      "tool " + quoted(tool) + " returned a result that breaks its output schema: " + v.error().message);
+  }
+  return r;
+}
+
+agentp2p::error unfinished(bool cancelled, std::string_view tool, duration limit) {
+  if (cancelled) return agentp2p::error(errc::cancelled, "call to tool " + quoted(tool) + " was cancelled");
+  return agentp2p::error(errc::timeout, "tool " + quoted(tool) + " did not finish within " + describe_duration(limit));
+}
+
 }  // namespace detail
 
 using detail::describe_exception;
@@ -244,13 +258,7 @@ namespace {
 awaitable<result<json::value>> invoke(std::shared_ptr<const void> keep_entry, std::shared_ptr<const void> keep_call,
                                       const handler* fn, const schema* output,
                                       json::object args, call_context* ctx) {
-  auto r = co_await (*fn)(std::move(args), *ctx);
-  if (r && output) {
-    if (auto v = output->validate(*r, "result"); !v)
-      co_return from_rpc(rpc::internal_error,
-                         "tool " + quoted(ctx->tool()) + " returned a result that breaks its output schema: " + v.error().message);
-  }
-  co_return r;
+  co_return detail::checked_output(co_await (*fn)(std::move(args), *ctx), output, ctx->tool());
 }
 
 }  // namespace
@@ -391,25 +399,15 @@ awaitable<result<json::value>> registry::call_unobserved(std::string name, json:
 
   // If this coroutine is torn down while waiting (its owner went away), the
   // handler is told as well.
-  // (Constructed with parentheses: GCC 12 miscompiles a braced initializer
-  // that lives across a co_await.)
-  struct cancel_on_exit {
-    explicit cancel_on_exit(std::shared_ptr<call_state> s) : st(std::move(s)) {}
-    ~cancel_on_exit() {
-      if (st) st->cancel();
-    }
-    std::shared_ptr<call_state> st;
-  } guard(st);
+  detail::cancel_on_exit<call_state> guard(st);
 
   (void)co_await st->wake->async_wait(asio::as_tuple(asio::use_awaitable));
   if (auto out = st->take()) {
-    guard.st.reset();
+    guard.state.reset();
     co_return std::move(*out);
   }
   auto cs = co_await asio::this_coro::cancellation_state;
-  if (cs.cancelled() != asio::cancellation_type::none)
-    co_return make_error(errc::cancelled, "call to tool " + quoted(name) + " was cancelled");
-  co_return make_error(errc::timeout, "tool " + quoted(name) + " did not finish within " + describe_duration(limit));
+  co_return detail::unfinished(cs.cancelled() != asio::cancellation_type::none, name, limit);
 }
 
 }  // namespace agentp2p::tools

@@ -12,7 +12,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "agentp2p/agent/tools/registry_internal.hpp"
-#include "agentp2p/base/deadline.hpp"
 
 namespace agentp2p::tools {
 
@@ -67,13 +66,8 @@ awaitable<result<json::value>> registry::call_inline(std::shared_ptr<const entry
   auto run = [](std::shared_ptr<const entry> e, std::shared_ptr<inline_call> c,
                 json::object args) -> awaitable<result<json::value>> {
     running_flag flag(c->running);
-    auto r = co_await e->fn(std::move(args), c->ctx);
-    if (r && e->output) {
-      if (auto v = e->output->validate(*r, "result"); !v)
-        co_return from_rpc(rpc::internal_error, "tool " + quoted(e->def.name) +
-                                                    " returned a result that breaks its output schema: " + v.error().message);
-    }
-    co_return r;
+    co_return detail::checked_output(co_await e->fn(std::move(args), c->ctx), e->output ? &*e->output : nullptr,
+                                     e->def.name);
   };
   // The slot is free before the caller wakes: a caller that looks at
   // active_calls() right after its call returned must not see its own call.
@@ -87,24 +81,15 @@ awaitable<result<json::value>> registry::call_inline(std::shared_ptr<const entry
   asio::co_spawn(ex, run(e, c, std::move(arguments)), asio::bind_cancellation_slot(c->signal.slot(), std::move(done)));
 
   // If this coroutine is torn down while waiting, the handler is told as well.
-  // (Parentheses: GCC 12 miscompiles a braced initializer that lives across a co_await.)
-  struct cancel_on_exit {
-    explicit cancel_on_exit(std::shared_ptr<inline_call> s) : c(std::move(s)) {}
-    ~cancel_on_exit() {
-      if (c) c->cancel();
-    }
-    std::shared_ptr<inline_call> c;
-  } guard(c);
+  detail::cancel_on_exit<inline_call> guard(c);
 
   (void)co_await c->wake.async_wait(asio::as_tuple(asio::use_awaitable));
   if (c->outcome) {
-    guard.c.reset();
+    guard.state.reset();
     co_return std::move(*c->outcome);
   }
   auto cs = co_await asio::this_coro::cancellation_state;
-  if (cs.cancelled() != asio::cancellation_type::none)
-    co_return make_error(errc::cancelled, "call to tool " + quoted(e->def.name) + " was cancelled");
-  co_return make_error(errc::timeout, "tool " + quoted(e->def.name) + " did not finish within " + describe_duration(limit));
+  co_return detail::unfinished(cs.cancelled() != asio::cancellation_type::none, e->def.name, limit);
 }
 
 }  // namespace agentp2p::tools
