@@ -39,11 +39,12 @@ error deadline::timeout_error() const {
 
 // ---- deadline_queue -----------------------------------------------------------------
 
-std::shared_ptr<deadline_queue> deadline_queue::create(executor ex) {
-  return std::shared_ptr<deadline_queue>(new deadline_queue(std::move(ex)));
+std::shared_ptr<deadline_queue> deadline_queue::create(executor ex, when_idle idle) {
+  return std::shared_ptr<deadline_queue>(new deadline_queue(std::move(ex), idle));
 }
 
-deadline_queue::deadline_queue(executor ex) : executor_(ex), timer_(std::move(ex)) {}
+deadline_queue::deadline_queue(executor ex, when_idle idle)
+    : executor_(ex), timer_(std::move(ex)), when_idle_(idle) {}
 
 // Every deadline holds the queue, so none is armed here; the timer's
 // destructor cancels its wait (whose handler finds the queue gone).
@@ -87,9 +88,11 @@ void deadline_queue::unlink(deadline& d) noexcept {
   d.lane_ = nullptr;
   --armed_count_;
   // The timer stays set while other deadlines are armed: it wakes, finds
-  // nothing due and moves on. With none left it is cancelled, so an idle
-  // queue holds no pending wait (an io_context runs out of work as before).
-  if (armed_count_ == 0 && timer_at_ != deadline::clock::time_point::max()) {
+  // nothing due and moves on. With none left it is cancelled (unless the
+  // owner chose keep_timer), so an idle queue holds no pending wait (an
+  // io_context runs out of work as before).
+  if (armed_count_ == 0 && when_idle_ == when_idle::cancel_timer &&
+      timer_at_ != deadline::clock::time_point::max()) {
     timer_at_ = deadline::clock::time_point::max();
     timer_.cancel();
   }

@@ -81,7 +81,17 @@ class deadline {
 
 class deadline_queue : public std::enable_shared_from_this<deadline_queue> {
  public:
-  static std::shared_ptr<deadline_queue> create(executor ex);
+  // What the timer does when the last armed deadline is disarmed.
+  enum class when_idle {
+    // Its wait is cancelled: an idle queue holds no pending work, so an
+    // io_context can run out of work (a host's queue shared by many streams).
+    cancel_timer,
+    // Its wait stays until it passes (then it idles): one deadline armed and
+    // disarmed per message costs no timer operation (two system calls) each
+    // time. The owner destroys the queue to end the wait early.
+    keep_timer,
+  };
+  static std::shared_ptr<deadline_queue> create(executor ex, when_idle idle = when_idle::cancel_timer);
   ~deadline_queue();
   deadline_queue(const deadline_queue&) = delete;
   deadline_queue& operator=(const deadline_queue&) = delete;
@@ -92,7 +102,7 @@ class deadline_queue : public std::enable_shared_from_this<deadline_queue> {
 
  private:
   friend class deadline;
-  explicit deadline_queue(executor ex);
+  deadline_queue(executor ex, when_idle idle);
   deadline::lane& lane_for(deadline::clock::duration limit);
   void link(deadline& d);
   void unlink(deadline& d) noexcept;
@@ -104,6 +114,7 @@ class deadline_queue : public std::enable_shared_from_this<deadline_queue> {
   deadline::clock::time_point timer_at_ = deadline::clock::time_point::max();  // max: not waiting
   std::vector<std::unique_ptr<deadline::lane>> lanes_;
   std::size_t armed_count_ = 0;
+  when_idle when_idle_;
 };
 
 struct deadline::lane {

@@ -130,3 +130,32 @@ TEST(deadline_queue, an_idle_queue_leaves_its_context_without_work) {
   EXPECT_TRUE(ctx.stopped());
   EXPECT_EQ(t.resets, 0);
 }
+
+// keep_timer: a deadline disarmed and armed again per message leaves the
+// timer's wait in place; a deadline armed later still passes at its own
+// time (not at the earlier wait's), and destroying the queue ends the wait.
+TEST(deadline_queue, a_kept_timer_serves_a_rearmed_deadline_at_its_own_time) {
+  asio::io_context ctx;
+  auto q = deadline_queue::create(ctx.get_executor(), deadline_queue::when_idle::keep_timer);
+  target t;
+  auto d = std::make_unique<resetting_deadline<target>>(q, t);
+  d->arm(40ms, "first");
+  d->disarm();
+  EXPECT_EQ(q->size(), 0u);
+  const auto start = std::chrono::steady_clock::now();
+  ctx.run_for(20ms);
+  d->arm(60ms, "second");  // due at ~80 ms; the timer still waits for ~40 ms
+  run_until(ctx, [&] { return t.resets > 0; });
+  EXPECT_EQ(t.resets, 1);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 75ms);
+  EXPECT_EQ(d->timeout_error().message, "second timed out after 60 ms");
+
+  d->arm(std::chrono::hours(1), "idle");
+  d->disarm();
+  d.reset();
+  q.reset();
+  ctx.restart();
+  const auto ran = std::chrono::steady_clock::now();
+  ctx.run_for(5s);  // returns as soon as no work is left
+  EXPECT_LT(std::chrono::steady_clock::now() - ran, 1s);
+}

@@ -9,7 +9,7 @@
 #include <boost/asio/write.hpp>
 
 #include "agentp2p/agent/wire/json_lines.hpp"
-#include "agentp2p/base/deadline.hpp"
+#include "agentp2p/base/deadline_queue.hpp"
 
 namespace agentp2p::mcp {
 
@@ -20,14 +20,25 @@ namespace {
 class line_transport final : public transport {
  public:
   line_transport(std::shared_ptr<core::byte_stream> s, line_config cfg)
-      : stream_(std::move(s)), reader_(*stream_, cfg.max_line), cfg_(cfg) {}
+      : stream_(std::move(s)),
+        reader_(*stream_, cfg.max_line),
+        cfg_(cfg),
+        write_limit_(deadline_queue::create(stream_->get_executor(), deadline_queue::when_idle::keep_timer), *stream_) {}
 
   executor get_executor() const override { return stream_->get_executor(); }
 
   awaitable<result<json::value>> receive() override { return reader_.read(); }
 
+  // A write that passes its limit resets the stream (the peer stopped
+  // reading: the session ends). The limit is a deadline of this transport's
+  // own queue: a timer operation about once per write_timeout, not two
+  // system calls and a parallel group per message as with_deadline cost.
   awaitable<result<void>> send(const json::value& message, const json::value&) override {
-    return with_deadline(agent::write_json_line(*stream_, message), cfg_.write_timeout, "writing an MCP message");
+    write_limit_.arm(cfg_.write_timeout, "writing an MCP message");
+    auto sent = co_await agent::write_json_line(*stream_, message);
+    write_limit_.disarm();
+    if (!sent && write_limit_.expired()) co_return write_limit_.timeout_error();
+    co_return sent;
   }
 
   awaitable<void> close() override { co_await core::finish(*stream_, cfg_.linger); }
@@ -36,6 +47,7 @@ class line_transport final : public transport {
   std::shared_ptr<core::byte_stream> stream_;
   agent::json_line_reader reader_;
   line_config cfg_;
+  resetting_deadline<core::byte_stream> write_limit_;
 };
 
 class fd_stream final : public core::byte_stream {

@@ -1,3 +1,7 @@
+#include <unistd.h>
+
+#include <array>
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -373,4 +377,46 @@ TEST(mcp_session, lines_that_are_not_json_or_too_long_get_errors) {
     co_await sleep_for(50ms);
     EXPECT_TRUE(*ended);
   });
+}
+
+namespace {
+
+json::value notification_of(std::size_t padding) {
+  json::object o;
+  o["jsonrpc"] = "2.0";
+  o["method"] = "notifications/x";
+  o["params"] = std::string(padding, 'x');
+  return json::value(std::move(o));
+}
+
+}  // namespace
+
+// A peer that stops reading (its pipe full) must not hold the writer
+// forever: the write fails with a timeout naming it once write_timeout
+// passes, however many messages went out before.
+TEST(mcp_line_transport, a_write_the_peer_never_reads_times_out) {
+  asio::io_context ctx;
+  std::array<int, 2> out{}, in{};
+  ASSERT_EQ(::pipe(out.data()), 0);
+  ASSERT_EQ(::pipe(in.data()), 0);
+  test::run_void(ctx, [&](executor ex) -> awaitable<void> {
+    line_config lc;
+    lc.write_timeout = 200ms;
+    auto t = make_line_transport(make_fd_stream(ex, in[0], out[1]), lc);
+    for (int i = 0; i < 3; ++i) {  // small writes fit the pipe
+      auto small = co_await t->send(notification_of(10), json::value());
+      EXPECT_TRUE(small);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto sent = co_await t->send(notification_of(1 << 20), json::value());
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_FALSE(sent);
+    if (sent) co_return;
+    EXPECT_TRUE(sent.error().is(errc::timeout)) << sent.error().what();
+    EXPECT_NE(sent.error().what().find("writing an MCP message timed out after 200 ms"), std::string::npos)
+        << sent.error().what();
+    EXPECT_GE(took, 150ms);
+    EXPECT_LT(took, 10s);
+  });
+  for (int fd : {out[0], out[1], in[0], in[1]}) ::close(fd);
 }

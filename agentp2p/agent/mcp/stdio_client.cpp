@@ -20,6 +20,7 @@
 
 #include "agentp2p/agent/wire/json_lines.hpp"
 #include "agentp2p/base/deadline.hpp"
+#include "agentp2p/base/deadline_queue.hpp"
 #include "agentp2p/base/log.hpp"
 #include "agentp2p/base/task_group.hpp"
 #include "agentp2p/core/byte_stream.hpp"
@@ -165,7 +166,8 @@ class stdio_transport final : public transport {
         stream_(std::make_shared<child_stream>(child_)),
         reader_(*stream_, p.line.max_line),
         params_(p),
-        tasks_(stream_->get_executor()) {
+        tasks_(stream_->get_executor()),
+        write_limit_(deadline_queue::create(stream_->get_executor(), deadline_queue::when_idle::keep_timer), *stream_) {
     tasks_.spawn(pump_stderr(child_, p.max_stderr_line), "mcp " + p.name + " stderr");
   }
   ~stdio_transport() override { tasks_.cancel(); }
@@ -197,9 +199,14 @@ class stdio_transport final : public transport {
     }
   }
 
+  // Bounded like line_transport's writes: a server that stops reading its
+  // stdin has its pipe reset when the limit passes.
   awaitable<result<void>> send(const json::value& message, const json::value&) override {
-    return with_deadline(agent::write_json_line(*stream_, message), params_.line.write_timeout,
-                         "writing to the MCP server's stdin");
+    write_limit_.arm(params_.line.write_timeout, "writing to the MCP server's stdin");
+    auto sent = co_await agent::write_json_line(*stream_, message);
+    write_limit_.disarm();
+    if (!sent && write_limit_.expired()) co_return write_limit_.timeout_error();
+    co_return sent;
   }
 
   awaitable<void> close() override {
@@ -228,6 +235,7 @@ class stdio_transport final : public transport {
   agent::json_line_reader reader_;
   stdio_server_params params_;
   task_group tasks_;
+  resetting_deadline<child_stream> write_limit_;
 };
 
 struct fd_pair {
