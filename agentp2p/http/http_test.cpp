@@ -219,6 +219,22 @@ awaitable<response> sse_numbers(request& req, response_writer& w) {
   co_return response::no_content();
 }
 
+// start_deferred: the head waits for the body. ?n=2 sends one event and a
+// last one; ?n=0 sends nothing (the head goes out with the end of the body).
+awaitable<response> deferred_events(request& req, response_writer& w) {
+  sse_writer sse(w);
+  http::headers extra;
+  extra.set("X-Deferred", "yes");
+  auto st = co_await sse.start_deferred(std::move(extra));
+  if (!st) co_return response::no_content();
+  if (req.query_param("n").value_or("0") == "2") {
+    auto a = co_await sse.send("one", "", "1");
+    auto b = co_await sse.send_last("two", "", "2");
+    EXPECT_EQ(a.has_value() && b.has_value(), req.method != "HEAD");  // a HEAD answer has no body
+  }
+  co_return response::no_content();
+}
+
 struct gone_probe {
   bool started = false;
   bool noticed = false;
@@ -629,6 +645,53 @@ TEST_F(http_fixture, sse_resume_header_reaches_handler_and_connection_is_reusabl
     EXPECT_NE(all.find("resume after 41"), std::string::npos);
     EXPECT_NE(all.find("resume after none"), std::string::npos);
     EXPECT_NE(all.find("Transfer-Encoding: chunked"), std::string::npos);
+    co_await s->close();
+  };
+  test::run_void(ctx, [&](executor ex) { return go(ex, &srv); });
+}
+
+// A deferred head goes out with the first event, the last event ends the
+// body, and a response with no events still gets its head and an empty
+// body; the connection serves the next request (and HEAD gets headers only).
+TEST_F(http_fixture, a_deferred_head_goes_out_with_the_body) {
+  server srv(ctx.get_executor(), test_config());
+  srv.add("*", "/deferred", deferred_events);
+  ASSERT_TRUE(srv.start());
+  auto go = [](executor ex, server* s) -> awaitable<void> {
+    client c(ex);
+    auto opened = co_await c.open(get_request(s->url() + "/deferred?n=2"));
+    EXPECT_TRUE(opened.has_value());
+    if (!opened) co_return;
+    auto& stream = **opened;
+    EXPECT_EQ(stream.status(), 200);
+    EXPECT_TRUE(stream.is_event_stream());
+    EXPECT_EQ(stream.header("X-Deferred").value_or(""), "yes");
+    for (const char* want : {"one", "two"}) {
+      auto ev = co_await stream.next_event();
+      EXPECT_TRUE(ev.has_value() && ev->has_value());
+      if (!ev || !*ev) break;
+      EXPECT_EQ((*ev)->data, want);
+    }
+    auto end = co_await stream.next_event();
+    EXPECT_TRUE(end.has_value() && !end->has_value());
+
+    auto sock = co_await raw_connect(ex, s->port());
+    std::string req =
+        "GET /deferred?n=0 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        "HEAD /deferred?n=2 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        "GET /deferred?n=2 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    co_await asio::async_write(sock, asio::buffer(req), asio::use_awaitable);
+    auto all = co_await read_until_close(sock);
+    const auto first_end = all.find("\r\n\r\n0\r\n\r\n");  // empty body right after the head
+    EXPECT_NE(first_end, std::string::npos) << all;
+    const auto second = all.find("HTTP/1.1 200", first_end);
+    const auto third = all.find("HTTP/1.1 200", second + 1);
+    EXPECT_NE(third, std::string::npos) << all;
+    if (third != std::string::npos) {
+      EXPECT_EQ(all.substr(second, third - second).find("data:"), std::string::npos);  // HEAD: no body
+      EXPECT_NE(all.find("data: two", third), std::string::npos);
+      EXPECT_EQ(all.substr(all.size() - 5), "0\r\n\r\n");
+    }
     co_await s->close();
   };
   test::run_void(ctx, [&](executor ex) { return go(ex, &srv); });

@@ -1,6 +1,8 @@
 #include "agentp2p/http/server.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <list>
 #include <optional>
 #include <unordered_set>
@@ -237,6 +239,31 @@ awaitable<result<void>> write_last_chunk(tcp::socket& s) {
   co_return ok();
 }
 
+awaitable<result<void>> write_buffers(tcp::socket& s, std::array<asio::const_buffer, 5> parts) {
+  auto [ec, n] = co_await asio::async_write(s, parts, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return from_system(ec, "http: writing response");
+  co_return ok();
+}
+
+// The status line and header fields as sent on the wire (ending in CRLF CRLF).
+std::string head_text(const bhttp::response<bhttp::empty_body>& msg) {
+  std::string out;
+  out.reserve(256);
+  out += "HTTP/1.1 ";
+  out += std::to_string(msg.result_int());
+  out += ' ';
+  out.append(msg.reason().data(), msg.reason().size());
+  out += "\r\n";
+  for (const auto& f : msg) {
+    out.append(f.name_string().data(), f.name_string().size());
+    out += ": ";
+    out.append(f.value().data(), f.value().size());
+    out += "\r\n";
+  }
+  out += "\r\n";
+  return out;
+}
+
 awaitable<result<void>> write_raw(tcp::socket& s, std::string data) {
   auto [ec, n] = co_await asio::async_write(s, asio::buffer(data), asio::as_tuple(asio::use_awaitable));
   if (ec) co_return from_system(ec, "http: write");
@@ -286,15 +313,35 @@ class connection_writer final : public response_writer {
     co_return ok();
   }
 
+  awaitable<result<void>> start_deferred(int status, http::headers hs) override {
+    if (req_.method == "HEAD") co_return co_await start(status, std::move(hs));  // the header is the whole answer
+    if (started_) co_return make_error(errc::invalid_argument, "http: response already started");
+    if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
+    started_ = true;
+    status_ = status;
+    head_ = head_text(stream_head(status, hs, keep_alive_, cfg_.server_header));
+    c_.streaming = true;
+    co_return ok();
+  }
+
   awaitable<result<void>> write(std::string data) override {
     if (!started_) co_return make_error(errc::invalid_argument, "http: write() before start()");
     if (finished_ && req_.method == "HEAD") co_return make_error(errc::closed, "http: a HEAD response has no body");
     if (finished_) co_return make_error(errc::closed, "http: response already finished");
     if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
     if (data.empty()) co_return ok();  // an empty chunk would end the body
+    if (!head_.empty()) co_return co_await write_gathered(data, false);
     auto r = co_await with_deadline(write_chunk(socket_, std::move(data)), cfg_.write_timeout, "http: writing to client");
     if (!r) c_.mark_gone();
     co_return r;
+  }
+
+  awaitable<result<void>> write_last(std::string data) override {
+    if (!started_) co_return make_error(errc::invalid_argument, "http: write_last() before start()");
+    if (finished_) co_return make_error(errc::closed, "http: response already finished");
+    finished_ = true;
+    if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
+    co_return co_await write_gathered(data, true);
   }
 
   awaitable<result<void>> finish() override {
@@ -302,6 +349,7 @@ class connection_writer final : public response_writer {
     if (finished_) co_return ok();
     finished_ = true;
     if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
+    if (!head_.empty()) co_return co_await write_gathered({}, true);
     auto r = co_await with_deadline(write_last_chunk(socket_), cfg_.write_timeout, "http: ending response");
     if (!r) c_.mark_gone();
     co_return r;
@@ -327,10 +375,29 @@ class connection_writer final : public response_writer {
   connection& c_;
   const http::request& req_;
   const config& cfg_;
+  // One system call for what is due: a deferred head, a chunk of `data`
+  // (none when empty) and, when `last`, the end of the body.
+  awaitable<result<void>> write_gathered(std::string_view data, bool last) {
+    static constexpr char crlf[] = "\r\n";
+    static constexpr char last_chunk[] = "0\r\n\r\n";
+    char size_line[20];
+    const auto size_len = data.empty() ? 0 : static_cast<std::size_t>(
+        std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size()));
+    const std::array<asio::const_buffer, 5> parts{
+        asio::buffer(head_), asio::buffer(size_line, size_len), asio::buffer(data.data(), data.size()),
+        asio::buffer(crlf, data.empty() ? 0 : 2), asio::buffer(last_chunk, last ? 5 : 0)};
+    auto r = co_await with_deadline(write_buffers(socket_, parts), cfg_.write_timeout, "http: writing to client");
+    head_.clear();
+    head_.shrink_to_fit();
+    if (!r) c_.mark_gone();
+    co_return r;
+  }
+
   bool keep_alive_;
   bool started_ = false;
   int status_ = 0;
   bool finished_ = false;
+  std::string head_;  // a deferred status line and headers, not yet sent
 };
 
 // While a handler runs, notices the client closing its side. A streaming
@@ -837,7 +904,17 @@ awaitable<result<void>> sse_writer::start() { return w_.start(200, sse_headers(h
 
 awaitable<result<void>> sse_writer::start(http::headers extra) { return w_.start(200, sse_headers(std::move(extra))); }
 
+awaitable<result<void>> sse_writer::start_deferred(http::headers extra) {
+  return w_.start_deferred(200, sse_headers(std::move(extra)));
+}
+
 awaitable<result<void>> sse_writer::send(sse_event ev) { return w_.write(format_sse_event(ev)); }
+
+awaitable<result<void>> sse_writer::send_last(std::string data, std::string event, std::string id) {
+  std::optional<std::string> maybe_id;
+  if (!id.empty()) maybe_id = std::move(id);
+  return w_.write_last(format_sse_event(make_sse_event(std::move(data), std::move(event), std::move(maybe_id))));
+}
 
 awaitable<result<void>> sse_writer::send(std::string data) {
   return w_.write(format_sse_event(make_sse_event(std::move(data))));

@@ -89,8 +89,15 @@ class response_writer {
   virtual ~response_writer() = default;
   // Sends the status line and headers; the body follows in write() calls.
   virtual awaitable<result<void>> start(int status, http::headers headers) = 0;
+  // Like start(), but the status line and headers wait for the first
+  // write(), write_last() or finish() and go out with it in one system call.
+  // For a body that follows soon (an answer being computed); the client sees
+  // no headers until then, so a stream that may stay silent start()s.
+  virtual awaitable<result<void>> start_deferred(int status, http::headers headers) = 0;
   // Sends one chunk now (flushed). Fails once the client is gone.
   virtual awaitable<result<void>> write(std::string data) = 0;
+  // Sends the last chunk and ends the body, in one system call.
+  virtual awaitable<result<void>> write_last(std::string data) = 0;
   // Ends the body; the connection may carry the next request. Called for you
   // when the handler returns.
   virtual awaitable<result<void>> finish() = 0;
@@ -112,7 +119,11 @@ class sse_writer {
   // 200, Content-Type: text/event-stream, Cache-Control: no-cache.
   awaitable<result<void>> start();
   awaitable<result<void>> start(http::headers extra);
+  // start(extra) with the headers sent along with the first event.
+  awaitable<result<void>> start_deferred(http::headers extra);
   awaitable<result<void>> send(sse_event ev);
+  // send(data, event, id) that also ends the stream (one system call).
+  awaitable<result<void>> send_last(std::string data, std::string event, std::string id);
   awaitable<result<void>> send(std::string data);
   awaitable<result<void>> send(std::string data, std::string event, std::string id);
   // A comment line; use it as a keep-alive ping.

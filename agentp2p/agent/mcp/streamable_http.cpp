@@ -435,7 +435,13 @@ awaitable<bool> http_endpoint::impl::stream_events(std::shared_ptr<impl> self, s
     for (const auto& e : st->events)
       if (e.first > cursor) due.push_back(e);
     for (auto& [seq, data] : due) {
-      auto sent = co_await sse.send(std::move(data), std::string(), st->id + "-" + std::to_string(seq));
+      // Once the stream is done nothing more is pushed: its last event ends
+      // the response in the same system call.
+      const bool last = st->done && seq == st->events.back().first;
+      auto id = st->id + "-" + std::to_string(seq);
+      result<void> sent;  // (no co_await in a conditional expression: g++ 12 miscompiles it)
+      if (last) sent = co_await sse.send_last(std::move(data), std::string(), std::move(id));
+      else sent = co_await sse.send(std::move(data), std::string(), std::move(id));
       if (!sent) co_return false;
       cursor = seq;
     }
@@ -544,8 +550,11 @@ awaitable<http::response> http_endpoint::impl::post(std::shared_ptr<impl> self, 
     co_return r;
   }
 
+  // The headers go out with the first event: for a quick answer the head,
+  // the response and the end of the body are one write (the keep-alive
+  // comment bounds how long a slow handler keeps the client without them).
   http::sse_writer sse(w);
-  auto started = co_await sse.start(std::move(extra));
+  auto started = co_await sse.start_deferred(std::move(extra));
   if (!started) co_return http::response::no_content();
   // Clients of 2025-11-25 expect a priming event (id, empty data) to resume from.
   if (s->mcp->initialized() && s->mcp->protocol_version() >= "2025-11-25") {
