@@ -112,13 +112,19 @@ def run_json(argv, timeout):
     return res
 
 
-def median_of(runs, fn):
-    vals = []
-    for i in range(runs):
-        vals.append(fn())
+def median_of_values(vals):
     if isinstance(vals[0], dict):
         return {k: statistics.median(v[k] for v in vals) for k in vals[0] if isinstance(vals[0][k], (int, float))}
     return statistics.median(vals)
+
+
+def interleaved_medians(runs, *fns):
+    """Runs fns in turn, `runs` rounds, and returns each one's median: ours and
+    the reference see the same machine (the load of this shared host drifts
+    over the seconds a metric takes, which one block per side would turn into
+    a ratio)."""
+    rounds = [[fn() for fn in fns] for _ in range(runs)]
+    return tuple(median_of_values([r[i] for r in rounds]) for i in range(len(fns)))
 
 
 class Suite:
@@ -129,6 +135,7 @@ class Suite:
         self.perf = b / "apps/agentp2p-perf"
         self.pingpong = b / "bench/perf/pingpong"
         self.rpcload = b / "bench/perf/rpcload"
+        self.pipe_echo = b / "bench/perf/pipe_echo"
         self.mcp_fixture = b / "tests/mcp/agentp2p_mcp_fixture_server"
         self.a2a_server = b / "tests/a2a_http/agentp2p_a2a_http_server"
         self.rows = []
@@ -194,17 +201,15 @@ class Suite:
             return r["end"]["sum_received"]["bits_per_second"] / 8 / MB
 
         for label, up, down, rev in (("upload", n, 0, False), ("download", 0, n, True)):
-            o = median_of(self.a.runs, lambda: ours_mbps(up, down))
-            j = median_of(self.a.runs, lambda: js_mbps(up, down))
-            i = median_of(self.a.runs, lambda: iperf_mbps(rev))
+            o, j, i = interleaved_medians(self.a.runs, lambda: ours_mbps(up, down), lambda: js_mbps(up, down),
+                                          lambda: iperf_mbps(rev))
             self.row(f"throughput {label}, TCP+Noise+Yamux", "MB/s", o, "js-libp2p", j, ">=", 5)
             self.row(f"throughput {label}, TCP+Noise+Yamux", "MB/s", o, "iperf3 one stream", i, ">=", 0.6)
         iperf.kill()
         iperf.wait()
 
     def latency_pair(self, metric, unit_count, ours_fn, ref_name, ref_fn, goal):
-        o = median_of(self.a.runs, ours_fn)
-        r = median_of(self.a.runs, ref_fn)
+        o, r = interleaved_medians(self.a.runs, ours_fn, ref_fn)
         for q in ("median_us", "p95_us"):
             self.row(f"{metric} {q.split('_')[0]}", "µs", o[q], ref_name, r[q], "<=", goal, unit_count)
         return o, r
@@ -238,16 +243,16 @@ class Suite:
     def streams(self, ours, js):
         n = self.a.streams
         log(f"streams per second, 64 in flight: {n} ours, {n // 4} js")
-        o = median_of(self.a.runs, lambda: self.ours_client("streams", ours.addr, n, 64))
-        j = median_of(self.a.runs, lambda: self.js_client("streams", js.addr, max(n // 4, 500), 64))
+        o, j = interleaved_medians(self.a.runs, lambda: self.ours_client("streams", ours.addr, n, 64),
+                                   lambda: self.js_client("streams", js.addr, max(n // 4, 500), 64))
         self.row("streams per second, 64 in flight", "streams/s", o["per_second"], "js-libp2p", j["per_second"],
                  ">=", 20)
 
     def tool(self, ours, js):
         n = self.a.tool_calls
         log(f"/praxis/tool/1.0.0: {n} calls, 64 in flight (same C++ load client for both servers)")
-        o = median_of(self.a.runs, lambda: self.ours_client("tool", ours.addr, n, 64))
-        j = median_of(self.a.runs, lambda: self.ours_client("tool", js.addr, max(n // 2, 500), 64))
+        o, j = interleaved_medians(self.a.runs, lambda: self.ours_client("tool", ours.addr, n, 64),
+                                   lambda: self.ours_client("tool", js.addr, max(n // 2, 500), 64))
         self.row("/praxis/tool/1.0.0 calls per second, 64 in flight", "calls/s", o["per_second"],
                  "js-libp2p node", j["per_second"], ">=", 10)
         self.row("/praxis/tool/1.0.0 median latency, 64 in flight", "µs", o["median_us"],
@@ -277,8 +282,8 @@ class Suite:
 
     def rss(self):
         log("RSS per idle connection: 1,000 (ours and js), 10,000 (ours)")
-        o = median_of(self.a.runs, lambda: self.rss_per_conn(self.ours, 1000))
-        j = median_of(self.a.runs, lambda: self.rss_per_conn(self.js, 1000))
+        o, j = interleaved_medians(self.a.runs, lambda: self.rss_per_conn(self.ours, 1000),
+                                   lambda: self.rss_per_conn(self.js, 1000))
         self.row("RSS per idle connection at 1,000", "bytes", o, "js-libp2p", j, "<=", 0.2, "server process RSS delta")
         if not self.a.quick:
             o10 = self.rss_per_conn(self.ours, 10000)
@@ -322,20 +327,25 @@ class Suite:
             finally:
                 srv.stop()
 
-        o = median_of(self.a.runs, ours)
-        r = median_of(self.a.runs, ref)
+        o, r = interleaved_medians(self.a.runs, ours, ref)
         self.rpc_rows("MCP tools/call over Streamable HTTP, 16 in flight", o, r, "TypeScript SDK (stateful, SSE)",
                       10, 0.1)
 
     def mcp_stdio(self):
         n = self.a.stdio_calls
         ref_n = max(n // 2, 1000)
-        log(f"MCP tools/call over stdio, sequential: {n} ours, {ref_n} TypeScript SDK")
-        o = median_of(self.a.runs, lambda: run_json([str(self.rpcload), "stdio", "--count", str(n), "--",
-                                                     str(self.mcp_fixture), "--stdio"], 600))
-        r = median_of(self.a.runs, lambda: run_json([str(self.rpcload), "stdio", "--count", str(ref_n), "--",
-                                                     str(NODE), str(JS_MCP), "--stdio"], 600))
+        log(f"MCP tools/call over stdio, sequential: {n} ours, {ref_n} TypeScript SDK, {n} C pipe echo (floor)")
+        stdio = lambda count, *cmd: lambda: run_json(  # noqa: E731
+            [str(self.rpcload), "stdio", "--count", str(count), "--", *map(str, cmd)], 600)
+        o, r, floor = interleaved_medians(self.a.runs, stdio(n, self.mcp_fixture, "--stdio"),
+                                          stdio(ref_n, NODE, JS_MCP, "--stdio"), stdio(n, self.pipe_echo))
         self.rpc_rows("MCP tools/call over stdio, sequential", o, r, "TypeScript SDK", 5, 0.2)
+        # The floor: a C server that answers each line without parsing JSON.
+        # A sequential call waits for two wake-ups (server, then client); on
+        # this VM those take most of the round trip, whoever serves.
+        self.rpc_rows("MCP tools/call over stdio, sequential, against the machine's floor (informational)", o, floor,
+                      "C pipe echo (no JSON, no MCP)", None, None,
+                      "; the floor answers with a fixed result: what any server pays for the pipe round trip")
 
     def a2a_http(self):
         n = self.a.a2a_calls
@@ -362,11 +372,7 @@ class Suite:
             finally:
                 srv.stop()
 
-        # Interleaved, so both of ours see the same machine as the reference.
-        runs = [(ours("echo-message"), ours("tools"), ref()) for _ in range(self.a.runs)]
-        med = lambda i: {k: statistics.median(r[i][k] for r in runs)  # noqa: E731
-                         for k in runs[0][i] if isinstance(runs[0][i][k], (int, float))}
-        o, tasks, r = med(0), med(1), med(2)
+        o, tasks, r = interleaved_medians(self.a.runs, lambda: ours("echo-message"), lambda: ours("tools"), ref)
         # Headline: the reference's workload (its executor answers with a
         # message at once; no task is created or stored).
         self.rpc_rows("A2A message/send over HTTP, 16 in flight", o, r, "@a2a-js/sdk", 10, 0.1,
