@@ -123,7 +123,11 @@ awaitable<result<void>> expect_echo(core::byte_stream& s, std::string_view proto
 
 awaitable<result<std::string>> handle(core::byte_stream& s, const support_fn& supports, const list_fn& list,
                                       const config& cfg) {
-  AP_CO_TRYV(co_await s.write(messages(protocol_id)));
+  // Our header goes out with our first answer, in one write: every dialer
+  // (ours, go's, rust's, js's) sends its header and first proposal without
+  // waiting for ours, so nothing is gained by a write of its own (on a muxed
+  // stream that was a frame and a system call per negotiation).
+  bytes out = messages(protocol_id);
   AP_CO_TRYV(co_await read_header(s));
   for (std::size_t rejected = 0; rejected <= cfg.max_rejections;) {
     AP_CO_TRY(auto proposal, co_await read_message(s, cfg));
@@ -133,18 +137,18 @@ awaitable<result<std::string>> handle(core::byte_stream& s, const support_fn& su
       if (list)
         for (const auto& p : list()) append_message(inner, p);
       inner.push_back('\n');
-      bytes out;
       uvarint::append(out, inner.size());
       out.insert(out.end(), inner.begin(), inner.end());
       AP_CO_TRYV(co_await s.write(out));
+      out.clear();
       ++rejected;
       continue;
     }
-    if (!proposal.empty() && supports(proposal)) {
-      AP_CO_TRYV(co_await s.write(messages(proposal)));
-      co_return std::move(proposal);
-    }
-    AP_CO_TRYV(co_await s.write(messages(na)));
+    const bool accepted = !proposal.empty() && supports(proposal);
+    append_message(out, accepted ? std::string_view(proposal) : na);
+    AP_CO_TRYV(co_await s.write(out));
+    if (accepted) co_return std::move(proposal);
+    out.clear();
     ++rejected;
   }
   co_return make_error(errc::limit_exceeded, "multistream: peer proposed more than " +

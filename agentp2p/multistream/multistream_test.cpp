@@ -119,6 +119,54 @@ TEST(multistream, endless_unsupported_proposals_are_cut_off) {
   EXPECT_TRUE(r.error().is(errc::limit_exceeded)) << r.error().what();
 }
 
+namespace {
+
+// Forwards to another stream and keeps what each write carried.
+class recording_stream final : public core::byte_stream {
+ public:
+  explicit recording_stream(core::byte_stream& inner) : inner_(inner) {}
+  executor get_executor() const override { return inner_.get_executor(); }
+  awaitable<result<std::size_t>> read_some(mutable_byte_span buf) override { return inner_.read_some(buf); }
+  awaitable<result<void>> write(byte_span data) override {
+    writes.emplace_back(data.begin(), data.end());
+    return inner_.write(data);
+  }
+  awaitable<result<void>> close_write() override { return inner_.close_write(); }
+  void reset() override { inner_.reset(); }
+  std::vector<bytes> writes;
+
+ private:
+  core::byte_stream& inner_;
+};
+
+}  // namespace
+
+// The responder's header travels with its answer: one write (a frame and a
+// system call on a muxed stream) for a negotiation that succeeds at once,
+// and one per answer after that.
+TEST(multistream, the_responder_sends_its_header_with_its_first_answer) {
+  asio::io_context ctx;
+  auto writes = test::run<std::vector<bytes>>(ctx, [&](executor) -> awaitable<std::vector<bytes>> {
+    using namespace asio::experimental::awaitable_operators;
+    auto pair = co_await test::make_stream_pair();
+    recording_stream responder(*pair.b);
+    const std::vector<std::string> proposals{"/b/1.0.0", "/a/1.0.0"};
+    auto [i, r] = co_await (multistream::select(*pair.a, proposals) &&
+                            multistream::handle(responder, [](std::string_view p) { return p == "/a/1.0.0"; }));
+    EXPECT_TRUE(i && *i == "/a/1.0.0");
+    EXPECT_TRUE(r && *r == "/a/1.0.0");
+    co_return responder.writes;
+  });
+  ASSERT_EQ(writes.size(), 2u);
+  bytes header_and_na;
+  multistream::append_message(header_and_na, multistream::protocol_id);
+  multistream::append_message(header_and_na, "na");
+  EXPECT_EQ(writes[0], header_and_na);
+  bytes accepted;
+  multistream::append_message(accepted, "/a/1.0.0");
+  EXPECT_EQ(writes[1], accepted);
+}
+
 TEST(multistream, wrong_header_is_protocol_error) {
   bytes raw;
   multistream::append_message(raw, "/multistream/2.0.0");
