@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "agentp2p/multistream/multistream.hpp"
-#include "agentp2p/security/noise/noise.hpp"
 #include "agentp2p/security/pnet/pnet.hpp"
 
 namespace agentp2p::host {
@@ -23,16 +22,12 @@ T* by_id(const std::vector<std::unique_ptr<T>>& items, std::string_view id) {
   return it == items.end() ? nullptr : it->get();
 }
 
-// The muxer agreed inside a Noise handshake, if both sides offered their
-// lists there (saves the multistream round trip after the handshake).
+// The muxer agreed inside the security handshake, if both sides offered
+// their lists there (saves the multistream round trip after the handshake).
 result<std::optional<std::string>> early_muxer_of(const core::security_protocol& security,
                                                   const core::byte_stream& secured, bool initiator,
                                                   const std::vector<std::unique_ptr<core::muxer>>& muxers) {
-  const auto* noise_side = dynamic_cast<const noise::noise_protocol*>(&security);
-  const auto* remote = noise::remote_extensions(secured);
-  if (!noise_side || !remote) return std::optional<std::string>{};
-  return noise::early_muxer(noise_side->settings().local_extensions, *remote, initiator,
-                            [&](std::string_view id) { return by_id(muxers, id) != nullptr; });
+  return security.early_muxer(secured, initiator, [&](std::string_view id) { return by_id(muxers, id) != nullptr; });
 }
 
 // The raw connection while its only security protocol is selected lazily

@@ -69,6 +69,9 @@ class noise_protocol final : public core::security_protocol {
   awaitable<result<core::secured_channel>> secure_outbound(std::unique_ptr<core::byte_stream> raw,
                                                            std::optional<crypto::peer_id> expected) override;
   awaitable<result<core::secured_channel>> secure_inbound(std::unique_ptr<core::byte_stream> raw) override;
+  // From both sides' NoiseExtensions (see early_muxer below).
+  result<std::optional<std::string>> early_muxer(const core::byte_stream& secured, bool initiator,
+                                                 const std::function<bool(std::string_view)>& supported) const override;
 
   // Ephemeral key pairs waiting in the pool (tests, diagnostics).
   std::size_t ephemeral_keys_ready() const;

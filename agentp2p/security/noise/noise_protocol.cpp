@@ -212,4 +212,11 @@ const extensions* remote_extensions(const core::byte_stream& secured) {
   return s ? &s->remote_extensions() : nullptr;
 }
 
+result<std::optional<std::string>> noise_protocol::early_muxer(
+    const core::byte_stream& secured, bool initiator, const std::function<bool(std::string_view)>& supported) const {
+  const auto* remote = remote_extensions(secured);
+  if (!remote) return std::optional<std::string>{};
+  return noise::early_muxer(settings().local_extensions, *remote, initiator, supported);
+}
+
 }  // namespace agentp2p::noise
