@@ -291,10 +291,7 @@ result<task_manager::sent> task_manager::send(const request_context& caller, mes
     if (turns_.contains(t.id))
       return rpc_error(rpc_errc::unsupported_operation,
                        "task " + t.id + " is still working; send more input once it asks for it");
-    auto active = active_by_owner_.find(owner);
-    if ((active != active_by_owner_.end() && active->second >= config_.max_active_tasks_per_peer) ||
-        active_turns() >= config_.max_active_tasks)
-      return rpc_error(rpc_errc::too_many_tasks, "too many running tasks; try again later");
+    AP_TRYV(check_active(owner));  // a continued task runs a turn like a new one
     if (subscribe && subscriber_count(t.id) >= config_.max_subscribers_per_task)
       return rpc_error(rpc_errc::unsupported_operation, "task " + t.id + " has too many subscribers");
     m.context_id = t.context_id;

@@ -272,6 +272,38 @@ TEST(a2a_task_manager, limits_are_enforced) {
   });
 }
 
+// Continuing a task starts a turn: the running-turn limits refuse it as
+// they refuse a new task (same error, same counter).
+TEST(a2a_task_manager, a_continued_task_obeys_the_running_limits) {
+  asio::io_context ctx;
+  a2a::manager_config cfg;
+  cfg.max_active_tasks_per_peer = 1;
+  auto mgr = open_manager(ctx.get_executor(), std::make_shared<scripted_executor>(), cfg);
+  auto alice = peer_ctx();
+  test::run_void(ctx, [&](executor) -> awaitable<void> {
+    auto asked = mgr->send(alice, text_message("ask"), true);
+    EXPECT_TRUE(asked);
+    if (!asked) co_return;
+    (void)co_await drain(asked->events);  // input-required: its turn is over
+    auto busy = mgr->send(alice, text_message("hang"), false);
+    EXPECT_TRUE(busy);
+    auto answer = text_message("answer");
+    answer.task_id = asked->task.id;
+    auto refused = mgr->send(alice, answer, false);
+    EXPECT_FALSE(refused);
+    if (!refused) {
+      EXPECT_EQ(code(refused.error()), -32050);
+      EXPECT_NE(refused.error().message.find("too many running tasks (1)"), std::string::npos)
+          << refused.error().message;
+    }
+    if (busy) EXPECT_TRUE(mgr->cancel(alice, busy->task.id));
+    auto resumed = mgr->send(alice, answer, true);
+    EXPECT_TRUE(resumed);
+    if (resumed) (void)co_await drain(resumed->events);
+    co_await mgr->close();
+  });
+}
+
 TEST(a2a_task_manager, a_turn_without_an_outcome_fails_the_task) {
   asio::io_context ctx;
   auto mgr = open_manager(ctx.get_executor(), std::make_shared<scripted_executor>());
