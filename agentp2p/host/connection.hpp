@@ -10,6 +10,7 @@
 #include "agentp2p/core/muxer.hpp"
 #include "agentp2p/crypto/peer_id.hpp"
 #include "agentp2p/multiformats/multiaddr.hpp"
+#include "agentp2p/multistream/multistream.hpp"
 
 namespace agentp2p::host {
 
@@ -69,34 +70,31 @@ class stream final : public core::byte_stream {
 
   executor get_executor() const override { return stream_->get_executor(); }
   awaitable<result<std::size_t>> read_some(mutable_byte_span buf) override {
-    if (!echo_pending_) return stream_->read_some(buf);
+    if (!select_.echo_pending()) return stream_->read_some(buf);
     return read_after_echo(buf);
   }
   awaitable<result<void>> write(byte_span data) override {
-    if (proposal_.empty()) return stream_->write(data);
-    return write_with_proposal(data);
+    if (!select_.proposal_pending()) return stream_->write(data);
+    return select_.write_with_proposal(*stream_, data);
   }
   awaitable<result<void>> write_v(std::span<const byte_span> parts) override {
-    if (proposal_.empty()) return stream_->write_v(parts);
-    return write_v_with_proposal(parts);
+    if (!select_.proposal_pending()) return stream_->write_v(parts);
+    return select_.write_v_with_proposal(*stream_, parts);
   }
   awaitable<result<void>> close_write() override {
-    if (proposal_.empty()) return stream_->close_write();
+    if (!select_.proposal_pending()) return stream_->close_write();
     return close_after_proposal();
   }
   void reset() override { stream_->reset(); }
 
  private:
   awaitable<result<std::size_t>> read_after_echo(mutable_byte_span buf);
-  awaitable<result<void>> write_with_proposal(byte_span data);
-  awaitable<result<void>> write_v_with_proposal(std::span<const byte_span> parts);
   awaitable<result<void>> close_after_proposal();
 
   std::shared_ptr<core::muxed_stream> stream_;
   std::string protocol_;
   std::shared_ptr<const connection_info> conn_;
-  bytes proposal_;             // lazy select: still to be sent before our first byte
-  bool echo_pending_ = false;  // lazy select: the peer's answer is still to be read
+  multistream::lazy_select select_;  // a lazily selected stream's proposal and echo, until done
 };
 
 }  // namespace agentp2p::host

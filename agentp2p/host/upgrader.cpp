@@ -40,56 +40,40 @@ result<std::optional<std::string>> early_muxer_of(const core::security_protocol&
 class lazily_selected final : public core::byte_stream {
  public:
   lazily_selected(std::unique_ptr<core::byte_stream> inner, std::string protocol, upgrade_stage& stage)
-      : inner_(std::move(inner)),
-        protocol_(std::move(protocol)),
-        proposal_(multistream::lazy_proposal(protocol_)),
-        stage_(stage) {}
+      : inner_(std::move(inner)), protocol_(std::move(protocol)), select_(protocol_), stage_(stage) {}
 
   executor get_executor() const override { return inner_->get_executor(); }
   awaitable<result<std::size_t>> read_some(mutable_byte_span buf) override {
-    if (echo_checked_) return inner_->read_some(buf);
+    if (!select_.echo_pending()) return inner_->read_some(buf);
     return first_read(buf);
   }
   awaitable<result<void>> write(byte_span data) override {
-    if (proposal_.empty()) return inner_->write(data);
-    return first_write(std::vector<byte_span>{data});
+    if (!select_.proposal_pending()) return inner_->write(data);
+    return select_.write_with_proposal(*inner_, data);
   }
   awaitable<result<void>> write_v(std::span<const byte_span> parts) override {
-    if (proposal_.empty()) return inner_->write_v(parts);
-    return first_write(std::vector<byte_span>(parts.begin(), parts.end()));
+    if (!select_.proposal_pending()) return inner_->write_v(parts);
+    return select_.write_v_with_proposal(*inner_, parts);
   }
   awaitable<result<void>> close_write() override { return inner_->close_write(); }
   void reset() override { inner_->reset(); }
 
  private:
   awaitable<result<std::size_t>> first_read(mutable_byte_span buf) {
-    if (!proposal_.empty()) {
-      // Nothing written yet (a handshake that reads first): propose now.
-      AP_CO_TRYV(co_await inner_->write(proposal_));
-      proposal_.clear();
-    }
-    auto echo = co_await multistream::expect_echo(*inner_, protocol_);
+    auto echo = co_await select_.read_echo(*inner_, protocol_);
     if (!echo) {
       // A failed selection, not a failed handshake (explain() gives the
       // private-network hint for garbled multistream).
       stage_ = upgrade_stage::security_negotiation;
       co_return std::move(echo).error();
     }
-    echo_checked_ = true;
     co_return co_await inner_->read_some(buf);
-  }
-  awaitable<result<void>> first_write(std::vector<byte_span> parts) {
-    bytes proposal = std::move(proposal_);
-    proposal_.clear();
-    parts.insert(parts.begin(), byte_span(proposal));
-    co_return co_await inner_->write_v(parts);
   }
 
   std::unique_ptr<core::byte_stream> inner_;
   std::string protocol_;
-  bytes proposal_;  // empty once sent
+  multistream::lazy_select select_;
   upgrade_stage& stage_;
-  bool echo_checked_ = false;
 };
 
 }  // namespace

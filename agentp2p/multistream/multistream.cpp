@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
+#include <vector>
 
 #include "agentp2p/base/uvarint.hpp"
 
@@ -87,6 +89,38 @@ awaitable<result<std::string>> select(core::byte_stream& s, std::span<const std:
 }
 
 bytes lazy_proposal(std::string_view protocol) { return messages(protocol_id, protocol); }
+
+namespace {
+// (A plain function: GCC 12 mishandles braced lists alive across a co_await.)
+std::array<byte_span, 2> two_parts(byte_span first, byte_span second) { return {first, second}; }
+}  // namespace
+
+awaitable<result<void>> lazy_select::write_with_proposal(core::byte_stream& s, byte_span data) {
+  auto proposal = std::exchange(proposal_, bytes());
+  auto parts = two_parts(proposal, data);
+  co_return co_await s.write_v(parts);
+}
+
+awaitable<result<void>> lazy_select::write_v_with_proposal(core::byte_stream& s, std::span<const byte_span> parts) {
+  auto proposal = std::exchange(proposal_, bytes());
+  std::vector<byte_span> all;
+  all.reserve(parts.size() + 1);
+  all.push_back(proposal);
+  all.insert(all.end(), parts.begin(), parts.end());
+  co_return co_await s.write_v(all);
+}
+
+awaitable<result<void>> lazy_select::flush(core::byte_stream& s) {
+  if (proposal_.empty()) co_return ok();
+  auto proposal = std::exchange(proposal_, bytes());
+  co_return co_await s.write(proposal);
+}
+
+awaitable<result<void>> lazy_select::read_echo(core::byte_stream& s, std::string_view protocol, const config& cfg) {
+  echo_pending_ = false;
+  AP_CO_TRYV(co_await flush(s));
+  co_return co_await expect_echo(s, protocol, cfg);
+}
 
 awaitable<result<void>> expect_echo(core::byte_stream& s, std::string_view protocol, const config& cfg) {
   // The header is read together with the first byte of the answer's length

@@ -40,6 +40,37 @@ awaitable<result<std::string>> select(core::byte_stream& s, std::span<const std:
 bytes lazy_proposal(std::string_view protocol);
 awaitable<result<void>> expect_echo(core::byte_stream& s, std::string_view protocol, const config& cfg = {});
 
+// The initiator's state during a lazy select, for a byte stream that wraps
+// the one negotiated on (host::stream for protocols, the upgrader for the
+// security protocol): the proposal travels with the first write, or goes
+// out on its own before the first read or before closing our side; the
+// echo is read before the first payload read. The wrapper forwards straight
+// to the stream (no coroutine) once proposal_pending() and echo_pending()
+// are false, and decides what a refused or garbled echo means for it.
+class lazy_select {
+ public:
+  lazy_select() = default;  // nothing to select: the stream was negotiated in full
+  explicit lazy_select(std::string_view protocol) : proposal_(lazy_proposal(protocol)), echo_pending_(true) {}
+
+  bool proposal_pending() const noexcept { return !proposal_.empty(); }
+  bool echo_pending() const noexcept { return echo_pending_; }
+
+  // The proposal, then `data` / `parts`, in one write_v. The proposal is
+  // taken at once: a write started meanwhile sees it gone.
+  awaitable<result<void>> write_with_proposal(core::byte_stream& s, byte_span data);
+  awaitable<result<void>> write_v_with_proposal(core::byte_stream& s, std::span<const byte_span> parts);
+  // Sends the proposal if it is still pending (a protocol whose initiator
+  // reads first, or closes without writing).
+  awaitable<result<void>> flush(core::byte_stream& s);
+  // flush(), then reads the echo of `protocol` (see expect_echo). Called
+  // once: echo_pending() is false from its start.
+  awaitable<result<void>> read_echo(core::byte_stream& s, std::string_view protocol, const config& cfg = {});
+
+ private:
+  bytes proposal_;  // empty once sent
+  bool echo_pending_ = false;
+};
+
 // Responder: answers proposals, accepting the first for which supports()
 // is true, and "ls" with the list from `list` (may be empty).
 using support_fn = std::function<bool(std::string_view)>;
