@@ -19,7 +19,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -220,28 +219,9 @@ awaitable<result<void>> write_response(tcp::socket& s, beast_response msg, bool 
   co_return co_await write_message(s, std::move(msg));
 }
 
-awaitable<result<void>> write_stream_head(tcp::socket& s, bhttp::response<bhttp::empty_body> msg) {
-  bhttp::response_serializer<bhttp::empty_body> sr(msg);
-  auto [ec, n] = co_await bhttp::async_write_header(s, sr, asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return from_system(ec, "http: writing response header");
-  co_return ok();
-}
-
-awaitable<result<void>> write_chunk(tcp::socket& s, std::string data) {
-  auto [ec, n] = co_await asio::async_write(s, bhttp::make_chunk(asio::buffer(data)), asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return from_system(ec, "http: writing response chunk");
-  co_return ok();
-}
-
-awaitable<result<void>> write_last_chunk(tcp::socket& s) {
-  auto [ec, n] = co_await asio::async_write(s, bhttp::make_chunk_last(), asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return from_system(ec, "http: ending chunked response");
-  co_return ok();
-}
-
-awaitable<result<void>> write_buffers(tcp::socket& s, std::array<asio::const_buffer, 5> parts) {
+awaitable<result<void>> write_buffers(tcp::socket& s, std::array<asio::const_buffer, 5> parts, std::string_view what) {
   auto [ec, n] = co_await asio::async_write(s, parts, asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return from_system(ec, "http: writing response");
+  if (ec) co_return from_system(ec, std::string(what));
   co_return ok();
 }
 
@@ -298,30 +278,15 @@ class connection_writer final : public response_writer {
       : socket_(socket), c_(c), req_(req), cfg_(cfg), keep_alive_(keep_alive) {}
 
   awaitable<result<void>> start(int status, http::headers hs) override {
-    if (started_) co_return make_error(errc::invalid_argument, "http: response already started");
-    if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
-    started_ = true;
-    status_ = status;
-    auto r = co_await with_deadline(write_stream_head(socket_, stream_head(status, hs, keep_alive_, cfg_.server_header)),
-                                    cfg_.write_timeout, "http: writing response header");
-    if (!r) {
-      c_.mark_gone();
-      co_return r;
-    }
-    c_.streaming = true;
+    AP_CO_TRYV(begin(status, hs));
+    AP_CO_TRYV(co_await write_gathered({}, false, "http: writing response header"));
     if (req_.method == "HEAD") finished_ = true;  // the header was the whole answer
     co_return ok();
   }
 
   awaitable<result<void>> start_deferred(int status, http::headers hs) override {
     if (req_.method == "HEAD") co_return co_await start(status, std::move(hs));  // the header is the whole answer
-    if (started_) co_return make_error(errc::invalid_argument, "http: response already started");
-    if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
-    started_ = true;
-    status_ = status;
-    head_ = head_text(stream_head(status, hs, keep_alive_, cfg_.server_header));
-    c_.streaming = true;
-    co_return ok();
+    co_return begin(status, hs);
   }
 
   awaitable<result<void>> write(std::string data) override {
@@ -330,10 +295,7 @@ class connection_writer final : public response_writer {
     if (finished_) co_return make_error(errc::closed, "http: response already finished");
     if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
     if (data.empty()) co_return ok();  // an empty chunk would end the body
-    if (!head_.empty()) co_return co_await write_gathered(data, false);
-    auto r = co_await with_deadline(write_chunk(socket_, std::move(data)), cfg_.write_timeout, "http: writing to client");
-    if (!r) c_.mark_gone();
-    co_return r;
+    co_return co_await write_gathered(data, false, "http: writing to client");
   }
 
   awaitable<result<void>> write_last(std::string data) override {
@@ -341,7 +303,7 @@ class connection_writer final : public response_writer {
     if (finished_) co_return make_error(errc::closed, "http: response already finished");
     finished_ = true;
     if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
-    co_return co_await write_gathered(data, true);
+    co_return co_await write_gathered(data, true, "http: writing to client");
   }
 
   awaitable<result<void>> finish() override {
@@ -349,10 +311,7 @@ class connection_writer final : public response_writer {
     if (finished_) co_return ok();
     finished_ = true;
     if (c_.gone) co_return make_error(errc::closed, "http: the client went away");
-    if (!head_.empty()) co_return co_await write_gathered({}, true);
-    auto r = co_await with_deadline(write_last_chunk(socket_), cfg_.write_timeout, "http: ending response");
-    if (!r) c_.mark_gone();
-    co_return r;
+    co_return co_await write_gathered({}, true, "http: ending response");
   }
 
   bool started() const override { return started_; }
@@ -375,9 +334,22 @@ class connection_writer final : public response_writer {
   connection& c_;
   const http::request& req_;
   const config& cfg_;
-  // One system call for what is due: a deferred head, a chunk of `data`
-  // (none when empty) and, when `last`, the end of the body.
-  awaitable<result<void>> write_gathered(std::string_view data, bool last) {
+  // The response starts: its status line and headers are kept in head_
+  // until write_gathered() sends them.
+  result<void> begin(int status, const http::headers& hs) {
+    if (started_) return make_error(errc::invalid_argument, "http: response already started");
+    if (c_.gone) return make_error(errc::closed, "http: the client went away");
+    started_ = true;
+    status_ = status;
+    head_ = head_text(stream_head(status, hs, keep_alive_, cfg_.server_header));
+    c_.streaming = true;
+    return ok();
+  }
+
+  // Every write of a streamed response, in one system call: the head if it
+  // has not gone yet, a chunk of `data` (none when empty) and, when `last`,
+  // the end of the body. `what` names it in errors.
+  awaitable<result<void>> write_gathered(std::string_view data, bool last, std::string_view what) {
     static constexpr char crlf[] = "\r\n";
     static constexpr char last_chunk[] = "0\r\n\r\n";
     char size_line[20];
@@ -386,9 +358,8 @@ class connection_writer final : public response_writer {
     const std::array<asio::const_buffer, 5> parts{
         asio::buffer(head_), asio::buffer(size_line, size_len), asio::buffer(data.data(), data.size()),
         asio::buffer(crlf, data.empty() ? 0 : 2), asio::buffer(last_chunk, last ? 5 : 0)};
-    auto r = co_await with_deadline(write_buffers(socket_, parts), cfg_.write_timeout, "http: writing to client");
-    head_.clear();
-    head_.shrink_to_fit();
+    auto r = co_await with_deadline(write_buffers(socket_, parts, what), cfg_.write_timeout, what);
+    if (!head_.empty()) std::string().swap(head_);
     if (!r) c_.mark_gone();
     co_return r;
   }
