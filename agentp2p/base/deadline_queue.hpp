@@ -123,6 +123,22 @@ struct deadline::lane {
   deadline* tail = nullptr;
 };
 
+// Awaits `op` with `d` armed for `limit` (disarmed however the wait ends);
+// when `d` passed, which reset the target and so failed `op`, the result
+// is d.timeout_error() instead of the target's error. `what` as for arm().
+template <class T>
+awaitable<result<T>> within(deadline& d, deadline::clock::duration limit, std::string_view what,
+                            awaitable<result<T>> op) {
+  struct disarm_on_exit {
+    deadline& d;
+    ~disarm_on_exit() { d.disarm(); }
+  } guard{d};
+  d.arm(limit, what);
+  auto r = co_await std::move(op);
+  if (!r && d.expired()) co_return d.timeout_error();
+  co_return r;
+}
+
 // A deadline that resets a stream (anything with reset()) when it passes.
 template <class Stream>
 class resetting_deadline : public deadline {

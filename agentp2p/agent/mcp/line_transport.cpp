@@ -34,11 +34,7 @@ class line_transport final : public transport {
   // own queue: a timer operation about once per write_timeout, not two
   // system calls and a parallel group per message as with_deadline cost.
   awaitable<result<void>> send(const json::value& message, const json::value&) override {
-    write_limit_.arm(cfg_.write_timeout, "writing an MCP message");
-    auto sent = co_await agent::write_json_line(*stream_, message);
-    write_limit_.disarm();
-    if (!sent && write_limit_.expired()) co_return write_limit_.timeout_error();
-    co_return sent;
+    return within(write_limit_, cfg_.write_timeout, "writing an MCP message", agent::write_json_line(*stream_, message));
   }
 
   awaitable<void> close() override { co_await core::finish(*stream_, cfg_.linger); }

@@ -202,11 +202,8 @@ class stdio_transport final : public transport {
   // Bounded like line_transport's writes: a server that stops reading its
   // stdin has its pipe reset when the limit passes.
   awaitable<result<void>> send(const json::value& message, const json::value&) override {
-    write_limit_.arm(params_.line.write_timeout, "writing to the MCP server's stdin");
-    auto sent = co_await agent::write_json_line(*stream_, message);
-    write_limit_.disarm();
-    if (!sent && write_limit_.expired()) co_return write_limit_.timeout_error();
-    co_return sent;
+    return within(write_limit_, params_.line.write_timeout, "writing to the MCP server's stdin",
+                  agent::write_json_line(*stream_, message));
   }
 
   awaitable<void> close() override {
