@@ -27,20 +27,12 @@ std::size_t string_size(std::string_view s) {
   return n;
 }
 
-// A JSON value's serialized length, serialized through a stack buffer (no
-// string is allocated for it).
-std::size_t value_size(const json::value& v) {
+// A JSON value's or object's serialized length, serialized through a stack
+// buffer (no string is allocated for it).
+template <class Json>
+std::size_t serialized_size(const Json& v) {
   json::serializer sr;
   sr.reset(&v);
-  std::array<char, 1024> buf;
-  std::size_t n = 0;
-  while (!sr.done()) n += sr.read(buf.data(), buf.size()).size();
-  return n;
-}
-
-std::size_t object_size(const json::object& o) {
-  json::serializer sr;
-  sr.reset(&o);
   std::array<char, 1024> buf;
   std::size_t n = 0;
   while (!sr.done()) n += sr.read(buf.data(), buf.size()).size();
@@ -54,11 +46,11 @@ std::size_t part_size(const part& p) {
   } else if (const auto* f = p.as_file()) {
     n += field_overhead + string_size(f->bytes.empty() ? f->uri : f->bytes);
   } else if (const auto* d = p.as_data()) {
-    n += field_overhead + value_size(d->data);
+    n += field_overhead + serialized_size(d->data);
   }
   if (!p.filename.empty()) n += field_overhead + string_size(p.filename);
   if (!p.media_type.empty()) n += field_overhead + string_size(p.media_type);
-  if (p.metadata) n += field_overhead + object_size(*p.metadata);
+  if (p.metadata) n += field_overhead + serialized_size(*p.metadata);
   return n;
 }
 
@@ -70,7 +62,7 @@ std::size_t json_size(const message& m) {
   if (!m.task_id.empty()) n += field_overhead + string_size(m.task_id);
   n += field_overhead + 2;
   for (const auto& p : m.parts) n += part_size(p) + 1;
-  if (m.metadata) n += field_overhead + object_size(*m.metadata);
+  if (m.metadata) n += field_overhead + serialized_size(*m.metadata);
   if (!m.extensions.empty()) n += field_overhead + 2;
   for (const auto& e : m.extensions) n += string_size(e) + 1;
   if (!m.reference_task_ids.empty()) n += field_overhead + 2;
